@@ -1,0 +1,148 @@
+// The one config schema: every key, its type and its default. config.example.toml
+// documents each of them (test/config/example.test.ts walks this schema to check).
+// Later issues add keys here, and only here.
+import { type Address, formatAddress } from '../model/address.ts';
+import { type Prefix, formatPrefix, prefixContains } from '../model/prefix.ts';
+import { type InferFields, optional, required, section, tables, withDefault } from './fields.ts';
+import {
+  boolean,
+  cidr,
+  duration,
+  emailAddress,
+  integer,
+  ipAddress,
+  list,
+  listen,
+  type Millis,
+  oneOf,
+  text,
+  url,
+} from './values.ts';
+
+export const PROBE_BACKENDS = ['mtr', 'scamper', 'traceroute'] as const;
+export type ProbeBackend = (typeof PROBE_BACKENDS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const probeBackend = oneOf(PROBE_BACKENDS);
+// Shorter than this and a probe host would flood targets; mtr alone takes ~10 s a run.
+const probeInterval = duration({ min: '10s' });
+
+export const schema = {
+  api: section({
+    // Loopback by default: the API is opened to a network on purpose, never by accident.
+    listen: withDefault(listen, '127.0.0.1:8080'),
+    // Bearer token for every write endpoint; may come from SMOKETRACE_API_TOKEN instead.
+    token: optional(text({ minLength: 16 }), 'whole'),
+  }),
+  storage: section({
+    path: withDefault(text(), 'data/smoketrace.sqlite'),
+    retention: withDefault(duration({ min: '1d' }), '90d'),
+  }),
+  log: section({
+    level: withDefault(oneOf(LOG_LEVELS), 'info'),
+  }),
+  bmp: section({
+    // Loopback like the API; operators set a routable address so routers can connect.
+    listen: withDefault(listen, '127.0.0.1:11019'),
+    allow: withDefault(list(cidr, 'CIDR prefixes like "192.0.2.0/24"'), ['127.0.0.0/8', '::1/128']),
+    max_message_bytes: withDefault(integer(4096, 16_777_216), 1_048_576),
+  }),
+  ris: section({
+    enabled: withDefault(boolean, false),
+    url: withDefault(url(['ws', 'wss']), 'wss://ris-live.ripe.net/v1/ws/'),
+    client: withDefault(text(), 'smoketrace'),
+    subscribe: tables({
+      host: optional(text()),
+      prefix: optional(cidr),
+      more_specific: withDefault(boolean, true),
+      less_specific: withDefault(boolean, false),
+      path: optional(text()),
+      peer: optional(ipAddress),
+      type: optional(oneOf(['UPDATE', 'OPEN', 'NOTIFICATION', 'KEEPALIVE', 'RIS_PEER_STATE'])),
+    }),
+  }),
+  probe: section({
+    interval: withDefault(probeInterval, '5m'),
+    backend: withDefault(probeBackend, 'mtr'),
+    // Destinations probes may be sent to. Empty: none, until the operator says which.
+    allowed: withDefault(list(cidr, 'CIDR prefixes like "192.0.2.0/24"'), []),
+  }),
+  targets: tables({
+    address: required(ipAddress),
+    name: optional(text()),
+    interval: optional(probeInterval),
+    backend: optional(probeBackend),
+  }),
+  email: section({
+    smtp: optional(url(['smtp', 'smtps']), 'url-password'),
+    from: optional(emailAddress),
+    to: withDefault(list(emailAddress, 'email addresses like "noc@example.net"'), []),
+  }),
+  webhook: section({
+    // Chat webhooks carry their secret in the URL's path, so messages and logs hide it.
+    url: optional(url(['http', 'https']), 'url-path'),
+  }),
+};
+
+/** A target with the [probe] defaults filled in. */
+export interface Target {
+  readonly address: Address;
+  readonly name: string;
+  readonly interval: Millis;
+  readonly backend: ProbeBackend;
+}
+
+export type RawConfig = InferFields<typeof schema>;
+export type Config = Omit<RawConfig, 'targets'> & { readonly targets: readonly Target[] };
+
+/** A problem found by looking at several keys together. */
+export interface CrossProblem {
+  readonly path: string;
+  readonly expected: string;
+  readonly got: string;
+}
+
+/** Fills target defaults from [probe] and checks rules that span keys. */
+export function finish(raw: RawConfig): { config: Config; problems: CrossProblem[] } {
+  const problems: CrossProblem[] = [];
+  const targets = raw.targets.map((t) => ({
+    address: t.address,
+    name: t.name ?? formatAddress(t.address),
+    interval: t.interval ?? raw.probe.interval,
+    backend: t.backend ?? raw.probe.backend,
+  }));
+
+  const allowedText = raw.probe.allowed.length ? raw.probe.allowed.map(formatPrefix).join(', ') : 'none';
+  const names = new Set<string>();
+  targets.forEach((t, i) => {
+    if (!raw.probe.allowed.some((p: Prefix) => prefixContains(p, t.address))) {
+      problems.push({
+        path: `targets[${i}].address`,
+        expected: `an address inside probe.allowed (${allowedText})`,
+        got: JSON.stringify(formatAddress(t.address)),
+      });
+    }
+    if (names.has(t.name)) {
+      problems.push({ path: `targets[${i}].name`, expected: 'a name no other target has', got: JSON.stringify(t.name) });
+    }
+    names.add(t.name);
+  });
+
+  // Email is off until smtp is set; once it is, a message needs a sender and recipients.
+  if (raw.email.smtp !== undefined) {
+    if (raw.email.from === undefined) {
+      problems.push({ path: 'email.from', expected: 'an email address (email.smtp is set)', got: 'nothing' });
+    }
+    if (raw.email.to.length === 0) {
+      problems.push({ path: 'email.to', expected: 'at least one email address (email.smtp is set)', got: '[]' });
+    }
+  }
+
+  // RIS Live sends nothing until subscribed, so enabling it without a subscription is a mistake.
+  if (raw.ris.enabled && raw.ris.subscribe.length === 0) {
+    problems.push({ path: 'ris.subscribe', expected: 'at least one [[ris.subscribe]] table (ris.enabled is true)', got: 'none' });
+  }
+
+  return { config: { ...raw, targets }, problems };
+}
