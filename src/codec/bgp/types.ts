@@ -22,6 +22,12 @@ export interface DecodeContext {
   readonly addPath?: ReadonlySet<string>;
   /** RFC 8654 extended messages (65,535 bytes). */
   readonly extendedMessage?: boolean;
+  /**
+   * Set when decoding the attributes of an MRT TABLE_DUMP_V2 RIB entry (RFC 6396 4.3.4):
+   * there MP_REACH_NLRI may hold only the next hop length and next hop, and the AFI/SAFI
+   * come from the RIB subtype. The full RFC 4760 form is still accepted.
+   */
+  readonly mrtRibAfiSafi?: { readonly afi: number; readonly safi: number };
 }
 
 export const DEFAULT_CONTEXT: DecodeContext = { as4: true };
@@ -83,6 +89,9 @@ export type PathAttribute =
   | { readonly kind: 'unknown'; readonly flags: number; readonly type: number; readonly raw: Uint8Array };
 
 export type PathAttributeKind = PathAttribute['kind'];
+
+/** The member of PathAttribute with kind K. */
+export type AttrOf<K extends PathAttributeKind> = Extract<PathAttribute, { readonly kind: K }>;
 
 /** RFC 7606 outcome for a malformed attribute. The message is still decoded around it. */
 export type AttrAction = 'treat-as-withdraw' | 'attribute-discard' | 'session-reset';
