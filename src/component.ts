@@ -1,0 +1,17 @@
+// What every long-running part (store, api, feeds, scheduler) reports for /api/health.
+// Constructors start nothing; start() and stop() do.
+
+export type ComponentState = 'starting' | 'ok' | 'degraded' | 'failed' | 'stopped';
+
+export interface ComponentHealth {
+  readonly state: ComponentState;
+  /** Why the state is not "ok", in words an operator can act on. */
+  readonly detail?: string;
+}
+
+export interface Component {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): ComponentHealth;
+}

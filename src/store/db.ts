@@ -1,0 +1,68 @@
+// The typed shape of the SQLite database (what schema/*.sql creates) and how it is
+// opened. Only store/ sees this file; domain code goes through the repositories.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { type Generated, Kysely, SqliteDialect } from 'kysely';
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: string;
+  /** The smoketrace version that applied it, for the "database is newer" message. */
+  applied_by: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface FeedGapsTable {
+  id: Generated<number>;
+  source: string;
+  started_at: number;
+  ended_at: number | null;
+  reason: string;
+}
+
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  meta: MetaTable;
+  feed_gaps: FeedGapsTable;
+}
+
+export type Sqlite = BetterSqlite3.Database;
+
+/**
+ * Opens (creating it and its directory if missing) a SQLite file with the settings
+ * every connection needs:
+ * - WAL: readers (API) never block the writer (feeds), and a crash mid-transaction
+ *   leaves the last committed state.
+ * - synchronous=NORMAL: in WAL mode this never corrupts the database and a process
+ *   crash loses nothing committed; only a power loss can drop the last commits. Feeds
+ *   write many small transactions, and FULL's fsync on each would cap throughput for
+ *   data that is re-learned from the feeds anyway.
+ * - foreign_keys=ON: SQLite leaves it off per connection unless asked.
+ * - busy_timeout: `smoketrace db migrate` next to a running server waits instead of
+ *   failing at once with SQLITE_BUSY.
+ */
+export function openSqlite(path: string): Sqlite {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+export function kyselyOver(db: Sqlite): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+}
