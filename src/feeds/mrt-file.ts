@@ -1,0 +1,182 @@
+// Streams MRT records out of a file: plain, gzip (node:zlib) or bzip2 (the system
+// `bzip2 -dc`, spawned with an argument array, never a shell). The compression is told
+// by the first bytes, not the name. Nothing holds the whole file: records are framed out
+// of the decompressed chunks as they arrive (codec/mrt/framing.ts) and handed out in
+// batches, one batch per chunk.
+//
+// Problems never end the stream early unless the bytes themselves end: a record whose
+// body does not decode is an item of its own ({ kind: 'decode-error' }) and reading goes
+// on at the next record boundary; a cut compressed stream or a cut last record is a
+// { kind: 'truncated' } item at the end, after every record that was whole.
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { DecodeError } from '../codec/errors.ts';
+import { type FramingProblem, MrtFramer, type RawMrtRecord, framingError } from '../codec/mrt/framing.ts';
+import { decodeMrtRecord } from '../codec/mrt/index.ts';
+import { mrtRouteEvents } from '../codec/mrt/route-events.ts';
+import type { MrtRecord } from '../codec/mrt/types.ts';
+import type { RouteEvent } from '../model/route-event.ts';
+
+export type Compression = 'none' | 'gzip' | 'bzip2';
+
+export type MrtFileItem =
+  | { readonly kind: 'record'; readonly record: MrtRecord }
+  | { readonly kind: 'decode-error'; readonly offset: number; readonly type: number; readonly subtype: number; readonly error: DecodeError }
+  | { readonly kind: 'framing'; readonly error: DecodeError }
+  | { readonly kind: 'truncated'; readonly error: DecodeError };
+
+/** gzip: 1f 8b. bzip2: "BZh" + block size digit. */
+export function detectCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68 && head[3] >= 0x31 && head[3] <= 0x39) {
+    return 'bzip2';
+  }
+  return 'none';
+}
+
+export async function sniffCompression(path: string): Promise<Compression> {
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    return detectCompression(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * The decompressed bytes of `path`, chunk by chunk. A damaged or cut compressed stream
+ * ends the iteration normally after its last good bytes and is reported through
+ * `onTruncated` (the caller decides what that means); a file that cannot be read, or a
+ * missing bzip2, throws.
+ */
+async function* decompressed(
+  path: string,
+  signal: AbortSignal | undefined,
+  onTruncated: (why: string) => void,
+): AsyncGenerator<Uint8Array> {
+  const kind = await sniffCompression(path);
+  if (kind === 'none') {
+    yield* createReadStream(path, { highWaterMark: CHUNK, signal });
+    return;
+  }
+  if (kind === 'gzip') {
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const src = createReadStream(path, { highWaterMark: CHUNK, signal });
+    src.on('error', (e) => gunzip.destroy(e));
+    src.pipe(gunzip);
+    try {
+      for await (const c of gunzip) yield c as Buffer;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      // zlib's errors on a cut or corrupt stream; anything else (I/O) is the caller's.
+      if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.errno === -5 || /unexpected end/i.test(err.message)) {
+        onTruncated(`gzip stream: ${err.message}`);
+        return;
+      }
+      throw e;
+    } finally {
+      src.destroy();
+    }
+    return;
+  }
+  yield* bunzip(path, signal, onTruncated);
+}
+
+async function* bunzip(path: string, signal: AbortSignal | undefined, onTruncated: (why: string) => void): AsyncGenerator<Uint8Array> {
+  const child = spawn('bzip2', ['-dc', '--', path], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ code: null, error }));
+    child.on('close', (code) => resolve({ code }));
+  });
+  let done = false;
+  try {
+    for await (const c of child.stdout) yield c as Buffer;
+    done = true;
+  } finally {
+    if (!done && child.exitCode === null) child.kill();
+  }
+  const { code, error } = await exited;
+  if (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new Error('bzip2 is not installed (needed for .bz2 MRT files)');
+    throw error;
+  }
+  if (code !== 0) {
+    // bzip2 exits 2 on a cut or corrupt stream, after writing what it decoded (minus up
+    // to 5,000 bytes it still held: see BENCHMARKS.md / fixtures/README.md).
+    const first = stderr.split('\n').find((l) => l.trim() !== '') ?? `exit status ${code}`;
+    onTruncated(`bzip2 stream: ${first.replace(/^bzip2: /, '')}`);
+  }
+}
+
+function problemItem(p: FramingProblem): MrtFileItem {
+  const error = framingError(p);
+  return p.kind === 'truncated-header' || p.kind === 'truncated-record' ? { kind: 'truncated', error } : { kind: 'framing', error };
+}
+
+export function decodeItem(raw: RawMrtRecord): MrtFileItem {
+  try {
+    return { kind: 'record', record: decodeMrtRecord(raw) };
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    return { kind: 'decode-error', offset: raw.offset, type: raw.header.type, subtype: raw.header.subtype, error: e };
+  }
+}
+
+/** Batches of items, one per decompressed chunk. */
+export async function* mrtFileItems(path: string, signal?: AbortSignal): AsyncGenerator<MrtFileItem[]> {
+  const framer = new MrtFramer();
+  let cut: string | undefined;
+  for await (const chunk of decompressed(path, signal, (why) => {
+    cut = why;
+  })) {
+    const batch: MrtFileItem[] = [];
+    framer.push(chunk, (raw) => batch.push(decodeItem(raw)));
+    for (const p of framer.takeProblems()) batch.push(problemItem(p));
+    if (batch.length > 0) yield batch;
+  }
+  const tail = framer.end().map(problemItem);
+  if (cut !== undefined) tail.push({ kind: 'truncated', error: new DecodeError('mrt', 'compressed-stream-cut', 0, cut) });
+  if (tail.length > 0) yield tail;
+}
+
+export type MrtFeedEvent =
+  | { readonly kind: 'route'; readonly event: RouteEvent }
+  | { readonly kind: 'decode-error'; readonly offset: number; readonly error: DecodeError };
+
+/**
+ * The feed interface (DESIGN.md): RouteEvents of one MRT file; malformed records are
+ * events too. `router` is the file's base name.
+ */
+export class MrtFileFeed {
+  constructor(
+    private readonly path: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async *events(signal?: AbortSignal): AsyncIterable<MrtFeedEvent> {
+    const conv = mrtRouteEvents({ router: basename(this.path), received: this.now });
+    for await (const batch of mrtFileItems(this.path, signal)) {
+      for (const item of batch) {
+        if (item.kind === 'record') {
+          for (const event of conv.convert(item.record)) yield { kind: 'route', event };
+          for (const error of conv.takeProblems()) yield { kind: 'decode-error', offset: item.record.offset, error };
+        } else {
+          yield { kind: 'decode-error', offset: item.kind === 'decode-error' ? item.offset : item.error.offset, error: item.error };
+        }
+      }
+    }
+  }
+}
