@@ -157,6 +157,8 @@ export interface RouteRefreshMessage {
   readonly afi: number;
   readonly subtype: number;
   readonly safi: number;
+  /** RFC 5291 ORF entries after a subtype-0 request, raw; absent when there are none. */
+  readonly orf?: Uint8Array;
 }
 
 export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
