@@ -89,8 +89,46 @@ async function* decompressed(
   yield* bunzip(path, signal, onTruncated);
 }
 
+/**
+ * bzip2's command line decoder reads in 5,000-byte steps and drops the step it was in when
+ * the stream turns out to be cut, so a truncated .bz2 loses up to 5,000 decoded bytes that
+ * libbz2 (and so bgpdump) still delivers. When bzip2 reports a damaged stream we ask
+ * python3's bz2 module (libbz2, streaming) for the bytes past what bzip2 gave us. This is
+ * the only use of python3; without it the tail is lost and the truncation still reported.
+ */
+const PY_TAIL = [
+  'import bz2, sys',
+  'skip = int(sys.argv[2]); d = bz2.BZ2Decompressor(); out = sys.stdout.buffer',
+  'with open(sys.argv[1], "rb") as f:',
+  '    while True:',
+  '        c = f.read(1 << 16)',
+  '        if not c or d.eof: break',
+  '        try: b = d.decompress(c)',
+  '        except (OSError, EOFError): break',
+  '        if skip >= len(b): skip -= len(b); continue',
+  '        out.write(b[skip:]); skip = 0',
+].join('\n');
+
 async function* bunzip(path: string, signal: AbortSignal | undefined, onTruncated: (why: string) => void): AsyncGenerator<Uint8Array> {
-  const child = spawn('bzip2', ['-dc', '--', path], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+  const r = yield* runDecoder('bzip2', ['-dc', '--', path], signal);
+  if (r.error) {
+    if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('bzip2 is not installed (needed for .bz2 MRT files)');
+    throw r.error;
+  }
+  if (r.code === 0) return;
+  const first = r.stderr.split('\n').find((l) => l.trim() !== '') ?? `exit status ${r.code}`;
+  onTruncated(`bzip2 stream: ${first.replace(/^bzip2: /, '')}`);
+  // The tail bzip2 held back (see above); errors here only mean the tail stays lost.
+  yield* runDecoder('python3', ['-c', PY_TAIL, path, String(r.bytes)], signal);
+}
+
+/** Runs a decoder child (argument array, no shell), yields its stdout; returns how it ended. */
+async function* runDecoder(
+  cmd: string,
+  args: string[],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array, { code: number | null; error?: Error; stderr: string; bytes: number }> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -100,25 +138,19 @@ async function* bunzip(path: string, signal: AbortSignal | undefined, onTruncate
     child.on('error', (error) => resolve({ code: null, error }));
     child.on('close', (code) => resolve({ code }));
   });
+  let bytes = 0;
   let done = false;
   try {
-    for await (const c of child.stdout) yield c as Buffer;
+    for await (const c of child.stdout) {
+      bytes += (c as Buffer).length;
+      yield c as Buffer;
+    }
     done = true;
   } finally {
     if (!done && child.exitCode === null) child.kill();
   }
   const { code, error } = await exited;
-  if (error) {
-    const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new Error('bzip2 is not installed (needed for .bz2 MRT files)');
-    throw error;
-  }
-  if (code !== 0) {
-    // bzip2 exits 2 on a cut or corrupt stream, after writing what it decoded (minus up
-    // to 5,000 bytes it still held: see BENCHMARKS.md / fixtures/README.md).
-    const first = stderr.split('\n').find((l) => l.trim() !== '') ?? `exit status ${code}`;
-    onTruncated(`bzip2 stream: ${first.replace(/^bzip2: /, '')}`);
-  }
+  return { code, error, stderr, bytes };
 }
 
 function problemItem(p: FramingProblem): MrtFileItem {

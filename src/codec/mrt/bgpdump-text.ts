@@ -15,7 +15,7 @@
 // the path id after the prefix. Only UPDATEs and state changes print; OPEN, KEEPALIVE,
 // NOTIFICATION, PEER_INDEX_TABLE, multicast and RIB_GENERIC RIB records print nothing.
 // LARGE_COMMUNITY and extended communities are never printed.
-import { type Address, formatIPv6 } from '../../model/address.ts';
+import type { Address } from '../../model/address.ts';
 import type { Prefix } from '../../model/prefix.ts';
 import { Cursor } from '../cursor.ts';
 import { DecodeError } from '../errors.ts';
@@ -42,13 +42,54 @@ export function ipv4Text(b: Uint8Array, off = 0): string {
   return `${OCTET[b[off]]}.${OCTET[b[off + 1]]}.${OCTET[b[off + 2]]}.${OCTET[b[off + 3]]}`;
 }
 
-function addrText(a: Address): string {
-  return a.family === 4 ? ipv4Text(a.bytes) : formatIPv6(a.bytes);
+/**
+ * IPv6 text as bgpdump's own fmt_ipv6 writes it, which is not glibc's inet_ntop: the
+ * longest run of zero words is compressed even when it is a single word
+ * ("2001:7f8:30::2:1:0:8447"), the leftmost run wins a tie, and IPv4-mapped/-compatible
+ * addresses print as "::ffff:a.b.c.d" / "::a.b.c.d" (compatible: last word pair > 1).
+ */
+export function bgpdumpIPv6(b: Uint8Array, off = 0): string {
+  let zero12 = true;
+  for (let i = 0; i < 10; i++) if (b[off + i] !== 0) zero12 = false;
+  if (zero12) {
+    const mapped = b[off + 10] === 0xff && b[off + 11] === 0xff;
+    const tail = ((b[off + 12] << 24) >>> 0) + ((b[off + 13] << 16) | (b[off + 14] << 8) | b[off + 15]);
+    if (mapped) return `::ffff:${ipv4Text(b, off + 12)}`;
+    if (b[off + 10] === 0 && b[off + 11] === 0 && tail > 1) return `::${ipv4Text(b, off + 12)}`;
+  }
+  const w = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) w[i] = (b[off + 2 * i] << 8) | b[off + 2 * i + 1];
+  // Run length of zero words starting at each position; the first longest run is compressed.
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; i++) {
+    let n = 0;
+    while (i + n < 8 && w[i + n] === 0) n++;
+    if (n > bestLen) {
+      best = i;
+      bestLen = n;
+    }
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      s += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    s += w[i].toString(16);
+    if (i !== 7) s += ':';
+  }
+  return s;
 }
 
-/** bgpdump prints the prefix of a 4-byte address with inet_ntoa and of a 16-byte one with inet_ntop. */
+function addrText(a: Address): string {
+  return a.family === 4 ? ipv4Text(a.bytes) : bgpdumpIPv6(a.bytes);
+}
+
+/** bgpdump prints the prefix of a 4-byte address with inet_ntoa and of a 16-byte one with its fmt_ipv6. */
 export function prefixText(p: Prefix): string {
-  return `${p.family === 4 ? ipv4Text(p.bytes) : formatIPv6(p.bytes)}/${p.len}`;
+  return `${p.family === 4 ? ipv4Text(p.bytes) : bgpdumpIPv6(p.bytes)}/${p.len}`;
 }
 
 // ---- attribute text, bgpdump's way ----------------------------------------------------
@@ -390,8 +431,8 @@ export class BgpdumpText {
     // bgpdump tests `subtype == AFI_IP6` for the text form: subtype 4 (IPv6 with 4-byte AS)
     // has its addresses printed by inet_ntoa, i.e. their first four bytes. Reproduced.
     const v6text = st === 2;
-    const peer = v6text ? formatIPv6(rec.peerAddress.bytes) : ipv4Text(rec.peerAddress.bytes);
-    const pfx = `${v6text ? formatIPv6(rec.prefix.bytes) : ipv4Text(rec.prefix.bytes)}/${rec.prefix.len}`;
+    const peer = v6text ? bgpdumpIPv6(rec.peerAddress.bytes) : ipv4Text(rec.peerAddress.bytes);
+    const pfx = `${v6text ? bgpdumpIPv6(rec.prefix.bytes) : ipv4Text(rec.prefix.bytes)}/${rec.prefix.len}`;
     const afi = st === 2 || st === 4 ? 2 : 1;
     const ctx: DecodeContext = { as4: rec.as4, mrtRibAfiSafi: { afi, safi: 1 } };
     const a = this.attrs(rec.attributes, ctx, `td${st}`, rec.offset);
@@ -400,7 +441,7 @@ export class BgpdumpText {
 
   private stateChange(rec: Bgp4mpStateChangeRecord): string {
     const fmt = rec.header.type === MRT_TYPE.BGP4MP_ET ? 'BGP4MP_ET' : 'BGP4MP';
-    const peer = rec.afi === 2 ? formatIPv6(rec.peerAddress.bytes) : ipv4Text(rec.peerAddress.bytes);
+    const peer = rec.afi === 2 ? bgpdumpIPv6(rec.peerAddress.bytes) : ipv4Text(rec.peerAddress.bytes);
     return `${fmt}|${timeText(rec)}|STATE|${peer}|${rec.peerAs}|${rec.oldState}|${rec.newState}\n`;
   }
 
@@ -423,7 +464,7 @@ export class BgpdumpText {
     const fmt = `BGP4MP${et ? '_ET' : ''}${rec.local ? '_LOCAL' : ''}${rec.addPath ? '_AP' : ''}`;
     const time = timeText(rec);
     // bgpdump always prints the first AS/address of the record (for _LOCAL ones too).
-    const peer = `${rec.afi === 2 ? formatIPv6(rec.peerAddress.bytes) : ipv4Text(rec.peerAddress.bytes)}|${rec.peerAs}|`;
+    const peer = `${rec.afi === 2 ? bgpdumpIPv6(rec.peerAddress.bytes) : ipv4Text(rec.peerAddress.bytes)}|${rec.peerAs}|`;
     const ctx: DecodeContext = rec.addPath ? { as4: rec.as4, addPath: ALL_ADDPATH } : { as4: rec.as4 };
     const u = splitUpdate(view.body, rec.addPath, problems);
     const a = this.attrs(u.attributes, ctx, `m${rec.as4 ? 4 : 2}${rec.addPath ? 'p' : ''}`, rec.offset);
@@ -444,10 +485,15 @@ export class BgpdumpText {
     const head = `BGP|${time}|`;
     const peer = `${ipv4Text(rec.peerAddress.bytes)}|${rec.peerAs}|`;
     let out = '';
-    // Type 5 ignores MP_REACH / MP_UNREACH (bgpdump's mrtd_table_line_* print the IPv4 fields only).
-    for (const n of u.withdrawn) out += `${head}W|${peer}${prefixText(n.prefix)}\n`;
+    // Type 5 ignores MP_REACH / MP_UNREACH (bgpdump's mrtd_table_line_* print the IPv4
+    // fields only), and reproduces two bgpdump slips: a withdrawal prints the peer address
+    // where the prefix address belongs (two inet_ntoa calls share one static buffer), and
+    // an announcement has no "|" between MED and the communities.
+    const ip = ipv4Text(rec.peerAddress.bytes);
+    for (const n of u.withdrawn) out += `${head}W|${peer}${ip}/${n.prefix.len}\n`;
+    const end = a.end.slice(1);
     for (const n of u.nlri) {
-      out += `${head}A|${peer}${prefixText(n.prefix)}|${a.asPath}|${a.origin}|${a.nextHop}|${a.localPref}|${a.med}${a.end}\n`;
+      out += `${head}A|${peer}${prefixText(n.prefix)}|${a.asPath}|${a.origin}|${a.nextHop}|${a.localPref}|${a.med}${end}\n`;
     }
     return out;
   }
@@ -468,7 +514,7 @@ function timeText(rec: MrtRecord): string {
 function ribNextHop(a: BgpdumpAttrs): string {
   const mp = a.mpReach;
   if (mp && mp.nextHops.length > 0 && mp.nextHops[0].family === 6 && (mp.safi === 1 || mp.afi === 2)) {
-    return formatIPv6(mp.nextHops[0].bytes);
+    return bgpdumpIPv6(mp.nextHops[0].bytes);
   }
   return a.nextHop;
 }
@@ -529,7 +575,7 @@ function updateLines(
       const b = new Uint8Array(16);
       const ip = peer.slice(0, peer.indexOf('|')).split('.').map(Number);
       b.set(ip, 0);
-      wpeer = `${formatIPv6(b)}${peer.slice(peer.indexOf('|'))}`;
+      wpeer = `${bgpdumpIPv6(b)}${peer.slice(peer.indexOf('|'))}`;
     }
     for (const n of un.withdrawn) out += `${head}W|${wpeer}${prefixText(n.prefix)}${pid(n, addPath)}\n`;
   }
@@ -545,7 +591,7 @@ function updateLines(
       const mid = `${nh}|${a.localPref | 0}|${a.med | 0}`;
       for (const n of mp.nlri) out += `${head}A|${peer}${prefixText(n.prefix)}${pid(n, addPath)}${tail}${mid}${a.end}\n`;
     } else {
-      const nh = mp.nextHops.length > 0 ? formatIPv6(mp.nextHops[0].bytes) : '::';
+      const nh = mp.nextHops.length > 0 ? bgpdumpIPv6(mp.nextHops[0].bytes) : '::';
       const mid = `${nh}|${a.localPref}|${a.med}`;
       for (const n of mp.nlri) out += `${head}A|${peer}${prefixText(n.prefix)}${pid(n, addPath)}${tail}${mid}${a.end}\n`;
     }
