@@ -112,6 +112,12 @@ export function applySet(raw: Record<string, unknown>, assignment: string): { ke
   } catch {
     // Not a TOML value: keep it as the string it is.
   }
+  // A key below a single value (api.listen.port) would turn the value into a table.
+  for (let i = 1; i < segments.length; i++) {
+    if (nodeAt(schema, segments.slice(0, i))?.kind === 'leaf') {
+      return `${key} (from --set): expected ${segments.slice(0, i).join('.')} to be a table, got a value`;
+    }
+  }
   const node = nodeAt(schema, segments);
   if (node?.kind === 'leaf' && value !== text && !node.type.parse(value).ok && node.type.parse(text).ok) value = text;
   if (node?.kind === 'leaf' && node.type.isList && !Array.isArray(value)) value = [value];

@@ -105,6 +105,7 @@ export interface CrossProblem {
 
 /** Fills target defaults from [probe] and checks rules that span keys. */
 export function finish(raw: RawConfig): { config: Config; problems: CrossProblem[] } {
+  // Problems are reported in schema order: ris, targets, email.
   const problems: CrossProblem[] = [];
   const targets = raw.targets.map((t) => ({
     address: t.address,
@@ -112,6 +113,11 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
     interval: t.interval ?? raw.probe.interval,
     backend: t.backend ?? raw.probe.backend,
   }));
+
+  // RIS Live sends nothing until subscribed, so enabling it without a subscription is a mistake.
+  if (raw.ris.enabled && raw.ris.subscribe.length === 0) {
+    problems.push({ path: 'ris.subscribe', expected: 'at least one [[ris.subscribe]] table (ris.enabled is true)', got: 'none' });
+  }
 
   const allowedText = raw.probe.allowed.length ? raw.probe.allowed.map(formatPrefix).join(', ') : 'none';
   const names = new Set<string>();
@@ -137,11 +143,6 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
     if (raw.email.to.length === 0) {
       problems.push({ path: 'email.to', expected: 'at least one email address (email.smtp is set)', got: '[]' });
     }
-  }
-
-  // RIS Live sends nothing until subscribed, so enabling it without a subscription is a mistake.
-  if (raw.ris.enabled && raw.ris.subscribe.length === 0) {
-    problems.push({ path: 'ris.subscribe', expected: 'at least one [[ris.subscribe]] table (ris.enabled is true)', got: 'none' });
   }
 
   return { config: { ...raw, targets }, problems };

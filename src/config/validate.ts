@@ -96,7 +96,10 @@ function validateLeaf(leaf: Leaf<unknown, boolean>, raw: unknown, path: string, 
 function unknownKey(fields: Fields, key: string, path: string): Problem {
   const known = Object.keys(fields);
   const where = path ? `a key of [${path.replace(/\[\d+\]$/, '')}]` : 'a section';
-  const guess = known.find((k) => editDistance(k, key) <= 2);
+  const guess = known
+    .map((k) => ({ k, d: editDistance(k, key) }))
+    .filter(({ k, d }) => d <= 2 || key.startsWith(k) || k.startsWith(key))
+    .sort((a, b) => a.d - b.d)[0]?.k;
   return {
     path: path ? `${path}.${key}` : key,
     expected: `${where} (one of ${known.join(', ')})`,
