@@ -15,6 +15,12 @@ import type { DecodeContext, Nlri } from './types.ts';
 
 export function decodeNlri(cur: Cursor, family: Family, addPath: boolean): Nlri[] {
   const out: Nlri[] = [];
+  decodeNlriInto(cur, family, addPath, out);
+  return out;
+}
+
+/** As decodeNlri, appending to `out`; entries read before a failure stay in `out`. */
+export function decodeNlriInto(cur: Cursor, family: Family, addPath: boolean, out: Nlri[]): void {
   const buf = cur.buf;
   const end = cur.end;
   const size = family === 4 ? 4 : 16;
@@ -46,7 +52,6 @@ export function decodeNlri(cur: Cursor, family: Family, addPath: boolean): Nlri[
     const prefix: Prefix = { family, len, bytes };
     out.push(addPath ? { prefix, pathId } : { prefix });
   }
-  return out;
 }
 
 export function encodeNlri(list: readonly Nlri[], w: Writer, addPath: boolean): void {

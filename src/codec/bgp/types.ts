@@ -98,6 +98,7 @@ export type AttrAction = 'treat-as-withdraw' | 'attribute-discard' | 'session-re
 
 export interface AttrWarning {
   readonly kind: 'attr-warning';
+  /** Attribute type code; 0 for the UPDATE's own withdrawn routes / NLRI fields (RFC 7606 5.3). */
   readonly type: number;
   readonly action: AttrAction;
   readonly code: string;

@@ -3,13 +3,15 @@
 //   total path attribute length (2) | path attributes
 //   NLRI (IPv4 unicast) to the end of the message
 // The IPv4 NLRI and withdrawn routes carry path ids when ADD-PATH is on for "1/1".
-// Framing errors (lengths that overrun, bad NLRI in the two IPv4 fields) throw: RFC 7606
-// 5.3 has no treat-as-withdraw for them. Attribute problems are warnings (attrs/index.ts).
+// Only lengths that overrun the message throw. Attribute problems are warnings
+// (attrs/index.ts). A bad prefix in the withdrawn routes or NLRI field is an RFC 7606 5.3
+// session-reset warning with attribute type 0; the prefixes before it are kept, as
+// bgpdump does, so a monitor still sees what the peer did send.
 import type { Cursor, Writer } from '../cursor.ts';
 import { DecodeError } from '../errors.ts';
 import { checkMandatory, decodePathAttributes, encodePathAttributes } from './attrs/index.ts';
-import { addPathOn, decodeNlri, encodeNlri } from './nlri.ts';
-import type { DecodeContext, Nlri, UpdateMessage } from './types.ts';
+import { addPathOn, decodeNlriInto, encodeNlri } from './nlri.ts';
+import type { AttrWarning, DecodeContext, Nlri, UpdateMessage } from './types.ts';
 
 const NO_NLRI: readonly Nlri[] = [];
 
@@ -22,19 +24,30 @@ export function decodeUpdate(cur: Cursor, ctx: DecodeContext): UpdateMessage {
     throw new DecodeError('bgp', 'withdrawn-overrun', at, `withdrawn routes length ${wlen} leaves no room for the attributes length`);
   }
   const wcur = cur.sub(wlen, 'withdrawn routes');
-  const withdrawn = wlen === 0 ? NO_NLRI : decodeNlri(wcur, 4, addPath);
   const alenAt = cur.pos;
   const alen = cur.u16('total path attribute length');
   if (alen > cur.end - cur.pos) {
     throw new DecodeError('bgp', 'attributes-overrun', alenAt, `path attribute length ${alen}, ${cur.end - cur.pos} byte(s) left`);
   }
-  const acur = cur.sub(alen, 'path attributes', 'attr');
-  const { attributes, warnings, treatAsWithdraw } = decodePathAttributes(acur, ctx);
-  const nlri = cur.atEnd ? NO_NLRI : decodeNlri(cur, 4, addPath);
+  const { attributes, warnings, treatAsWithdraw } = decodePathAttributes(cur.sub(alen, 'path attributes', 'attr'), ctx);
+  const withdrawn = wlen === 0 ? NO_NLRI : prefixField(wcur, addPath, warnings, 'withdrawn routes');
+  const nlri = cur.atEnd ? NO_NLRI : prefixField(cur, addPath, warnings, 'NLRI');
   let mpNlri = false;
   for (const a of attributes) if (a.kind === 'mp-reach' && (a.nlri.length > 0 || a.raw !== undefined)) mpNlri = true;
   const missing = checkMandatory(attributes, nlri.length > 0, mpNlri, warnings, alenAt);
   return { kind: 'update', withdrawn, attributes, nlri, warnings, treatAsWithdraw: treatAsWithdraw || missing };
+}
+
+/** One IPv4 prefix field; a bad prefix becomes a session-reset warning, the ones before it are kept. */
+function prefixField(cur: Cursor, addPath: boolean, warnings: AttrWarning[], what: string): Nlri[] {
+  const out: Nlri[] = [];
+  try {
+    decodeNlriInto(cur, 4, addPath, out);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    warnings.push({ kind: 'attr-warning', type: 0, action: 'session-reset', code: e.code, offset: e.offset, message: `${what}: ${e.message}` });
+  }
+  return out;
 }
 
 export function encodeUpdate(m: UpdateMessage, w: Writer, ctx: DecodeContext): void {

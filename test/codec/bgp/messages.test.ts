@@ -140,8 +140,6 @@ const BAD: [string, string, string, string][] = [
   ['attribute header cut', `${M} 0019 02 0000 0002 4001`, 'attr', 'attr-header-truncated'],
   ['extended attribute length cut', `${M} 001a 02 0000 0003 500200`, 'attr', 'attr-length-truncated'],
   ['attribute overruns the block', `${M} 001a 02 0000 0003 400105`, 'attr', 'attr-overrun'],
-  ['withdrawn prefix /33', `${M} 001c 02 0005 21 0a000000 0000`, 'nlri', 'prefix-too-long'],
-  ['NLRI prefix cut', `${M} 0019 02 0000 0000 18 0a`, 'nlri', 'prefix-truncated'],
   ['NOTIFICATION cut', `${M} 0014 03 06`, 'bgp', 'length-for-type'],
   ['ROUTE-REFRESH BoRR with extra bytes', `${M} 0018 05 0001 01 01 00`, 'bgp', 'route-refresh-length'],
 ];

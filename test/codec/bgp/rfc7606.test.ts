@@ -94,3 +94,15 @@ test('attribute-discard alone does not make the UPDATE a withdrawal', () => {
   assert.equal(m.treatAsWithdraw, false);
   assert.equal(m.warnings[0].action, 'attribute-discard');
 });
+
+test('RFC 7606 5.3: a bad prefix in the UPDATE\'s own fields is a session-reset warning; earlier prefixes kept', () => {
+  // Withdrawn: 10.0.0.0/8 then a /33. NLRI: 203.0.113.0/24 then a /24 cut short.
+  const a = hex(GOOD);
+  const body = new Uint8Array([0, 7, ...hex('08 0a 21 0a000000'), 0, a.length, ...a, ...hex('18 cb0071 18 0a')]);
+  const m = decodeUpdate(new Cursor(body), AS4);
+  assert.deepEqual(m.withdrawn, [{ prefix: pfx('10.0.0.0/8') }]);
+  assert.deepEqual(m.nlri, [{ prefix: pfx('203.0.113.0/24') }]);
+  assert.deepEqual(m.warnings.map((w) => [w.type, w.action, w.code]), [[0, 'session-reset', 'prefix-too-long'], [0, 'session-reset', 'prefix-truncated']]);
+  assert.equal(m.treatAsWithdraw, false);
+  assert.deepEqual(m.attributes.map((x) => x.kind), ['origin', 'as-path', 'next-hop']);
+});
