@@ -12,87 +12,16 @@
 //   not a Loc-RIB (that would be one best path per prefix, from no particular peer), so:
 //   'adj-rib-in-post'.
 // RFC 7606 treat-as-withdraw UPDATEs become withdrawals of their announced prefixes.
-import type { Address } from '../../model/address.ts';
-import type { AsPath, PeerRef, RouteAttributes, RouteEvent, RouteTable } from '../../model/route-event.ts';
+// Attributes: the BGP codec's toRouteAttributes, once per distinct RIB attribute block.
+import type { PeerRef, RouteAttributes, RouteEvent, RouteTable } from '../../model/route-event.ts';
 import { Cursor } from '../cursor.ts';
 import { DecodeError } from '../errors.ts';
-import { effectiveAggregator, effectiveAsPath } from '../bgp/as4.ts';
 import { decodePathAttributes } from '../bgp/attrs/index.ts';
 import { decodeBgpMessage } from '../bgp/message.ts';
-import type { DecodeContext, Nlri, PathAttribute } from '../bgp/types.ts';
+import { toRouteAttributes } from '../bgp/route-attributes.ts';
+import type { DecodeContext, Nlri } from '../bgp/types.ts';
 import { ByteKeyCache } from './attr-cache.ts';
 import type { MrtRecord, PeerIndexEntry } from './types.ts';
-
-const ORIGINS = ['igp', 'egp', 'incomplete'] as const;
-
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
-  return s;
-}
-
-/**
- * PathAttribute[] -> RouteAttributes (AS4 merge per RFC 6793). `nextHopFamily` picks the
- * MP_REACH next hop for that family over NEXT_HOP.
- */
-export function routeAttributesOf(attrs: readonly PathAttribute[], nextHopFamily: 4 | 6): RouteAttributes {
-  const segs = effectiveAsPath(attrs);
-  const asPath: (number | readonly number[])[] = [];
-  for (const s of segs) {
-    if (s.kind === 'sequence' || s.kind === 'confed-sequence') asPath.push(...s.asns);
-    else asPath.push(s.asns.slice());
-  }
-  let nextHop: Address | undefined;
-  let mpNextHop: Address | undefined;
-  const out: {
-    -readonly [K in keyof RouteAttributes]: RouteAttributes[K];
-  } = { asPath: asPath as AsPath, communities: [], largeCommunities: [] };
-  for (const a of attrs) {
-    switch (a.kind) {
-      case 'origin':
-        out.origin = ORIGINS[a.value];
-        break;
-      case 'next-hop':
-        nextHop = a.address;
-        break;
-      case 'med':
-        out.med = a.value;
-        break;
-      case 'local-pref':
-        out.localPref = a.value;
-        break;
-      case 'atomic-aggregate':
-        out.atomicAggregate = true;
-        break;
-      case 'communities':
-        out.communities = a.values.map((v) => `${v >>> 16}:${v & 0xffff}`);
-        break;
-      case 'large-communities':
-        out.largeCommunities = a.values.map(([g, l1, l2]) => `${g}:${l1}:${l2}`);
-        break;
-      case 'extended-communities':
-        out.extendedCommunities = a.values.map(hex);
-        break;
-      case 'originator-id':
-        out.originatorId = a.address;
-        break;
-      case 'cluster-list':
-        out.clusterList = a.ids;
-        break;
-      case 'only-to-customer':
-        out.onlyToCustomer = a.asn;
-        break;
-      case 'mp-reach':
-        if (a.nextHops.length > 0) mpNextHop = a.nextHops[0];
-        break;
-    }
-  }
-  const agg = effectiveAggregator(attrs);
-  if (agg) out.aggregator = agg;
-  const nh = nextHopFamily === 6 || !nextHop ? (mpNextHop ?? nextHop) : nextHop;
-  if (nh) out.nextHop = nh;
-  return out;
-}
 
 export interface MrtRouteEventsOptions {
   /** RouteEvent.router: the MRT file name. */
@@ -111,7 +40,7 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
   const source = 'mrt' as const;
   const router = opts.router;
 
-  function ribAttrs(bytes: Uint8Array, ctx: DecodeContext, family: 4 | 6, key: string): RouteAttributes | DecodeError {
+  function ribAttrs(bytes: Uint8Array, ctx: DecodeContext, afi: number, key: string): RouteAttributes | DecodeError {
     let c = caches.get(key);
     if (!c) {
       c = new ByteKeyCache();
@@ -121,7 +50,7 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
     if (v === undefined) {
       try {
         const r = decodePathAttributes(new Cursor(bytes, 0, bytes.length, 'attr'), ctx);
-        v = routeAttributesOf(r.attributes, family);
+        v = toRouteAttributes(r.attributes, afi);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         v = e;
@@ -156,7 +85,6 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
           problems.push(new DecodeError('mrt', 'rib-without-peer-index', rec.offset, 'RIB record before any PEER_INDEX_TABLE'));
           break;
         }
-        const family = rec.prefix.family;
         const ctx: DecodeContext = { as4: true, mrtRibAfiSafi: { afi: rec.afi, safi: rec.safi } };
         const key = `${rec.afi}/${rec.safi}`;
         const time = rec.header.timestamp * 1000;
@@ -166,7 +94,7 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
             problems.push(new DecodeError('mrt', 'rib-peer-index', rec.offset, `RIB entry names peer ${e.peerIndex}; the table has ${peers.length}`));
             continue;
           }
-          const a = ribAttrs(e.attributes, ctx, family, key);
+          const a = ribAttrs(e.attributes, ctx, rec.afi, key);
           if (a instanceof DecodeError) {
             problems.push(a);
             continue;
@@ -177,7 +105,7 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
       }
       case 'table-dump': {
         const afi = rec.prefix.family === 4 ? 1 : 2;
-        const a = ribAttrs(rec.attributes, { as4: rec.as4, mrtRibAfiSafi: { afi, safi: 1 } }, rec.prefix.family, `td${rec.header.subtype}`);
+        const a = ribAttrs(rec.attributes, { as4: rec.as4, mrtRibAfiSafi: { afi, safi: 1 } }, afi, `td${rec.header.subtype}`);
         if (a instanceof DecodeError) problems.push(a);
         else {
           const peer: PeerRef = { address: rec.peerAddress, asn: rec.peerAs };
@@ -202,12 +130,12 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
         for (const w of msg.warnings) problems.push(new DecodeError('attr', w.code, w.offset, `${w.message} (${w.action})`));
         for (const n of msg.withdrawn) out.push(withdraw(peer, table, n, time, received));
         for (const a of msg.attributes) if (a.kind === 'mp-unreach') for (const n of a.withdrawn) out.push(withdraw(peer, table, n, time, received));
-        const v4 = routeAttributesOf(msg.attributes, 4);
+        const v4 = toRouteAttributes(msg.attributes, 1);
         const withdrawAll = msg.treatAsWithdraw;
         for (const n of msg.nlri) out.push(withdrawAll ? withdraw(peer, table, n, time, received) : announce(peer, table, n, time, received, v4));
         for (const a of msg.attributes) {
           if (a.kind !== 'mp-reach' || a.nlri.length === 0) continue;
-          const attrs = routeAttributesOf(msg.attributes, a.afi === 2 ? 6 : 4);
+          const attrs = toRouteAttributes(msg.attributes, a.afi);
           const mpAttrs = a.afi === 1 && a.nextHops.length > 0 ? { ...attrs, nextHop: a.nextHops[0] } : attrs;
           for (const n of a.nlri) out.push(withdrawAll ? withdraw(peer, table, n, time, received) : announce(peer, table, n, time, received, mpAttrs));
         }
