@@ -201,17 +201,21 @@ export function checkMandatory(
     else if (a.kind === 'next-hop') nextHop = true;
   }
   // An attribute already reported as malformed is not reported again as missing.
-  const reported = (t: number) => warnings.some((w) => w.type === t);
+  for (const w of warnings) {
+    if (w.type === 1) origin = true;
+    else if (w.type === 2) asPath = true;
+    else if (w.type === 3) nextHop = true;
+  }
   let any = false;
-  if (!origin && !reported(1)) {
+  if (!origin) {
     warnings.push(warning(1, 'treat-as-withdraw', 'missing-origin', offset, 'ORIGIN missing from an UPDATE with NLRI'));
     any = true;
   }
-  if (!asPath && !reported(2)) {
+  if (!asPath) {
     warnings.push(warning(2, 'treat-as-withdraw', 'missing-as-path', offset, 'AS_PATH missing from an UPDATE with NLRI'));
     any = true;
   }
-  if (ipv4Nlri && !nextHop && !reported(3)) {
+  if (ipv4Nlri && !nextHop) {
     warnings.push(warning(3, 'treat-as-withdraw', 'missing-next-hop', offset, 'NEXT_HOP missing from an UPDATE with IPv4 NLRI'));
     any = true;
   }
