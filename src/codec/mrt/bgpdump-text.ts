@@ -155,17 +155,17 @@ function mergeLikeBgpdump(path: readonly AsPathSegment[], newPath: readonly AsPa
   return out.concat(newPath);
 }
 
-const COMMUNITY_NAMES: Record<number, string> = {
-  0xffffff01: 'no-export',
-  0xffffff02: 'no-advertise',
+const COMMUNITY_NAMES = new Map<number, string>([
+  [0xffffff01, 'no-export'],
+  [0xffffff02, 'no-advertise'],
   // bgpdump names NO_EXPORT_SUBCONFED (RFC 1997) "local-AS".
-  0xffffff03: 'local-AS',
-};
+  [0xffffff03, 'local-AS'],
+]);
 
 export function communitiesText(values: readonly number[]): string {
   let s = '';
   for (const v of values) {
-    const name = COMMUNITY_NAMES[v];
+    const name = COMMUNITY_NAMES.get(v);
     s += s === '' ? '' : ' ';
     s += name ?? `${v >>> 16}:${v & 0xffff}`;
   }
