@@ -1,8 +1,6 @@
 // `smoketrace db migrate`: applies pending migrations to [storage] path and says what it did.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { MigrationError } from '../store/migrate.ts';
-import { Store } from '../store/store.ts';
 import { version } from '../version.ts';
 import { CliExit, type ConfigOptions, addConfigOptions, loadConfigOrExit } from './config.ts';
 
@@ -10,8 +8,10 @@ export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('manage the database');
   addConfigOptions(
     db.command('migrate').description('apply pending schema migrations to storage.path (serve also does this at start)'),
-  ).action((opts: ConfigOptions) => {
+  ).action(async (opts: ConfigOptions) => {
     const { config } = loadConfigOrExit(opts);
+    const { MigrationError } = await import('../store/migrate.ts');
+    const { Store } = await import('../store/store.ts');
     const path = resolve(config.storage.path);
     try {
       const r = Store.migrateFile({ path, version });

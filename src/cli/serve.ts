@@ -1,8 +1,6 @@
 // `smoketrace serve`: validates the config, starts the service, and on SIGINT/SIGTERM
 // stops it (API stops accepting and drains, then the store closes) and exits 0.
 import type { Command } from 'commander';
-import { createLogger } from '../log.ts';
-import { Service } from '../service.ts';
 import { version } from '../version.ts';
 import { CliExit, type ConfigOptions, addConfigOptions, loadConfigOrExit } from './config.ts';
 
@@ -14,6 +12,9 @@ export function registerServeCommand(program: Command): void {
     program.command('serve').description('run the service: API on api.listen, storage at storage.path'),
   ).action(async (opts: ConfigOptions) => {
     const { config, source } = loadConfigOrExit(opts);
+    // Loaded here, not at the top: every other command starts without fastify and pino.
+    const { createLogger } = await import('../log.ts');
+    const { Service } = await import('../service.ts');
     const logger = createLogger({ level: config.log.level });
 
     // Listen for signals before starting, so a Ctrl-C during start still shuts down cleanly.

@@ -1,8 +1,8 @@
 // TOML file + environment + --set overrides -> a validated Config, or every problem
 // as one line each. Reads files only; starts nothing.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../paths.ts';
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { nodeAt } from './fields.ts';
 import { type Config, finish, type RawConfig, schema } from './schema.ts';
@@ -11,7 +11,7 @@ import { type Problem, formatProblem, isTable, validate } from './validate.ts';
 export const TOKEN_ENV = 'SMOKETRACE_API_TOKEN';
 
 /** The example shipped beside package.json: the fallback that makes `npm start` work. */
-export const packagedExample = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config.example.toml');
+export const packagedExample = join(packageRoot, 'config.example.toml');
 
 export interface ResolvedPath {
   readonly path: string;

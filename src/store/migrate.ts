@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../paths.ts';
 import type { Sqlite } from './db.ts';
 
-export const defaultMigrationsDir = fileURLToPath(new URL('../../schema/', import.meta.url));
+export const defaultMigrationsDir = join(packageRoot, 'schema');
 
 export interface Migration {
   readonly version: number;
