@@ -29,7 +29,7 @@ export class ApiServer implements Component {
       await app.close();
       const why = `cannot listen on ${this.opts.listen.text} (api.listen): ${(e as Error).message}`;
       this.status = { state: 'failed', detail: why };
-      throw new Error(why);
+      throw new Error(why, { cause: e });
     }
     this.app = app;
     this.boundUrl = urlOf(app);

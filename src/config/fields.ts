@@ -26,7 +26,7 @@ export interface TableList<F extends Fields> {
   readonly fields: F;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a field of any value type
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a field of any value type
 export type Node = Leaf<any, boolean> | Section<any> | TableList<any>;
 export type Fields = { readonly [key: string]: Node };
 
