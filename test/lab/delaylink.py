@@ -176,9 +176,13 @@ def main():
     ap.add_argument("--loss-pct", type=float, default=0.0, help="drop probability in percent, each direction")
     ap.add_argument("--ctl", help="JSON control file, re-read on SIGHUP")
     ap.add_argument("--name", default=None, help="name used in log lines")
+    ap.add_argument("--pidfile", help="write our pid here (lab.sh writes it too, from $!)")
     args = ap.parse_args()
     NAME = "delaylink " + (args.name or "%s:%s<->%s:%s" % (args.a + args.b))
 
+    if args.pidfile:
+        with open(args.pidfile, "w") as f:
+            f.write("%d\n" % os.getpid())
     # Own session: a Ctrl-C or SIGINT sent to the caller's process group does not cut links.
     try:
         os.setsid()

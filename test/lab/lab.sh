@@ -213,7 +213,7 @@ start_link() { # name ra ifa rb ifb delay
   local name=$1
   link_ctl "$name" "$6" 0 0 false
   "$PY" "$HERE/delaylink.py" --name "$name" --a "$(ns "$2"):$3" --b "$(ns "$4"):$5" \
-    --delay-ms "$6" --ctl "$RUN/links/$name.json" </dev/null >>"$RUN/links/$name.log" 2>&1 &
+    --delay-ms "$6" --ctl "$RUN/links/$name.json" --pidfile "$RUN/links/$name.pid" </dev/null >>"$RUN/links/$name.log" 2>&1 &
   echo $! >"$RUN/links/$name.pid"
 }
 

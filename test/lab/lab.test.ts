@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { test } from 'node:test';
 import { findTool, needRoot, needTool, requirement } from '../helpers/requirements.ts';
-import { AS_PATHS, Lab, PROBE_PREFIXES, TARGET_PREFIXES, TARGETS, type Router } from './lab.ts';
+import { AS_PATHS, BMP_ADDR, BMP_SOURCES, Lab, PROBE_PREFIXES, TARGET_PREFIXES, TARGETS, type Router } from './lab.ts';
 
 interface BgpPath {
   aspath: { string: string };
@@ -39,6 +40,58 @@ async function rtt(lab: Lab, dst: string, count = 10): Promise<number> {
   return Math.min(...p.rtt_ms);
 }
 
+/** A free TCP port (bound and released on loopback). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Just enough of a BMP collector to count messages: per source address, "type" or
+ * "type/peer-type" for messages with a per-peer header (RFC 7854 4.1-4.2, RFC 9069). */
+class BmpCounter {
+  readonly counts = new Map<string, Map<string, number>>();
+  private server: Server | undefined;
+
+  async listen(port: number): Promise<void> {
+    this.server = createServer((sock) => {
+      const from = sock.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
+      let buf = Buffer.alloc(0);
+      sock.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 6) {
+          const len = buf.readUInt32BE(1);
+          if (len < 6 || buf.length < len) break;
+          const type = buf[5];
+          const key = type <= 3 && len > 6 ? `${type}/${buf[6]}` : `${type}`;
+          const m = this.counts.get(from) ?? new Map<string, number>();
+          m.set(key, (m.get(key) ?? 0) + 1);
+          this.counts.set(from, m);
+          buf = buf.subarray(len);
+        }
+      });
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => this.server!.listen(port, BMP_ADDR, r));
+  }
+  count(from: string, key: string): number {
+    return this.counts.get(from)?.get(key) ?? 0;
+  }
+  close(): void {
+    this.server?.close();
+  }
+}
+
+async function waitFor(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Pids whose command line names the lab's run directory (its daemons and links). */
 function processesOf(runDir: string): number[] {
   const found: number[] = [];
@@ -61,10 +114,13 @@ test('lab: up, converge, flap, withdraw/announce, impair, down', { timeout: 120_
   if (!requirement(t, existsSync('/dev/net/tun'), '/dev/net/tun is missing (delay links need TUN)')) return;
   const haveMtr = findTool('mtr') !== undefined;
 
-  const lab = await Lab.up({ bmpPort: 11019 });
+  const bmpPort = await freePort();
+  const lab = await Lab.up({ bmpPort });
   t.diagnostic(`up in ${lab.upMs} ms (waited ${lab.lockWaitMs} ms for the lab lock)`);
+  const bmp = new BmpCounter();
   let downDone = false;
   try {
+    await bmp.listen(bmpPort);
     await t.test('converged: r1 has every target via r2, the probe reaches them', async () => {
       const v4 = await lab.vtyshJson<BgpTable>('r1', 'show bgp ipv4 unicast json');
       const v6 = await lab.vtyshJson<BgpTable>('r1', 'show bgp ipv6 unicast json');
@@ -152,6 +208,25 @@ test('lab: up, converge, flap, withdraw/announce, impair, down', { timeout: 120_
       assert.equal((await best(lab, 'r1', TARGET_PREFIXES.v4[0]))?.aspath.string, AS_PATHS.fast);
     });
 
+    await t.test('r1 exports BMP; gobgpd exports its Loc-RIB (peer type 3)', async (st) => {
+      const t0 = Date.now();
+      // Initiation (4) and Route Monitoring from global peers (0/0)
+      await waitFor('BMP from r1', () => bmp.count(BMP_SOURCES.r1, '4') >= 1 && bmp.count(BMP_SOURCES.r1, '0/0') >= 8, 10_000);
+      st.diagnostic(`r1 BMP session + initial routes within ${Date.now() - t0} ms`);
+      if (!needTool(st, 'gobgpd') || !needTool(st, 'gobgp')) return;
+      const g = await lab.gobgpUp();
+      st.diagnostic(`gobgp up in ${g.ms} ms`);
+      const rib = JSON.parse(await lab.gobgp(['global', 'rib', '-a', 'ipv4', '-j'])) as Record<string, unknown[]>;
+      assert.ok(rib[TARGET_PREFIXES.v4[0]], `gobgpd lacks ${TARGET_PREFIXES.v4[0]}: ${Object.keys(rib)}`);
+      // 6 prefixes (3 v4 + 3 v6) as Loc-RIB route monitoring
+      await waitFor('Loc-RIB BMP from gobgpd', () => bmp.count(BMP_SOURCES.gobgp, '0/3') >= 6, 10_000);
+      await lab.gobgpDown();
+      assert.deepEqual(
+        lab.namespaces().filter((n) => n.endsWith('gobgp')),
+        [],
+      );
+    });
+
     await t.test('down leaves no namespace and no process of the lab', async () => {
       const d = await lab.down();
       downDone = true;
@@ -162,6 +237,7 @@ test('lab: up, converge, flap, withdraw/announce, impair, down', { timeout: 120_
       assert.notEqual(link.status, 0, 'management veth still there');
     });
   } finally {
+    bmp.close();
     if (!downDone) await lab.down();
   }
 });

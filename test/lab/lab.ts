@@ -178,10 +178,14 @@ export class LabError extends Error {
   }
 }
 
+/** Children still running (lab.sh, vtysh, probes): killed before the exit-time teardown. */
+const inflight = new Set<ChildProcess>();
+
 function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: ExecOptions = {}): Promise<ExecResult> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    inflight.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -199,10 +203,12 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, opts:
         : undefined;
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
+      inflight.delete(child);
       reject(e);
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      inflight.delete(child);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
     });
     child.stdin.on('error', () => {});
@@ -269,6 +275,9 @@ const activeLabs = new Set<Lab>();
 let handlersInstalled = false;
 
 function onExit(): void {
+  if (activeLabs.size === 0) return;
+  // a lab.sh still building (or flapping) must not race the teardown
+  for (const c of inflight) c.kill('SIGKILL');
   for (const lab of activeLabs) lab.downSync();
 }
 function onSignal(sig: NodeJS.Signals): void {
