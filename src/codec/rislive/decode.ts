@@ -116,7 +116,8 @@ function decodeHeader(d: Obj, received: number): Header | FeedEvent {
   if (d.timestamp === undefined) return problemEvent(at, 'missing-field', 'ris_message without "timestamp"', received);
   // Seconds with a fraction; a numeric string is taken too (cheap insurance against drift).
   const ts = typeof d.timestamp === 'string' && d.timestamp.trim() !== '' ? Number(d.timestamp) : d.timestamp;
-  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) return problemEvent(at, 'bad-timestamp', '"timestamp" is not seconds since the epoch', received);
+  // Bounded so the milliseconds stay an exact integer (a huge value would become Infinity).
+  if (typeof ts !== 'number' || !(ts >= 0 && ts * 1000 <= Number.MAX_SAFE_INTEGER)) return problemEvent(at, 'bad-timestamp', '"timestamp" is not seconds since the epoch', received);
   return { router, peer: { address, asn }, time: Math.round(ts * 1000) };
 }
 

@@ -93,6 +93,8 @@ test('wrong shapes: a specific code each, treat-as-withdraw or attribute-discard
     ['peer_asn too big', frame({ peer_asn: '4294967296' }), ['error rrc00 bad-peer-asn']],
     ['timestamp missing', frame({}, ['timestamp']), ['error rrc00 missing-field']],
     ['timestamp text', frame({ timestamp: 'soon' }), ['error rrc00 bad-timestamp']],
+    ['timestamp beyond milliseconds precision', frame({ timestamp: 1.8e305 }), ['error rrc00 bad-timestamp']],
+    ['timestamp negative', frame({ timestamp: -1 }), ['error rrc00 bad-timestamp']],
     ['path missing on an announcement', frame({}, ['path']), ['error rrc00 missing-field', W]],
     ['path with a string', frame({ path: [64500, '64501'] }), ['error rrc00 bad-path', W]],
     ['path with an empty AS_SET', frame({ path: [64500, []] }), ['error rrc00 bad-path', W]],
