@@ -9,9 +9,9 @@
 //   {"type":"pong"}                                    answer to a JSON ping
 //
 // Pure and total: any text gives a frame, never an exception. Every route event is
-// table 'adj-rib-in-pre': a RIS collector is a route server-like listener that keeps each
-// peer's full feed as it arrived, before any policy of ours, which is what Adj-RIB-In
-// pre-policy means (RFC 7854 section 2).
+// table 'adj-rib-in-pre': a RIS collector is a passive BGP listener with no import policy;
+// what RIS Live streams is each peer's full feed exactly as the collector received it,
+// which is what Adj-RIB-In pre-policy means (RFC 7854 section 2).
 //
 // Format drift handled: `host` "rrc00" or "rrc00.ripe.net" (router is always "rrc00");
 // `peer_asn` as a string (always so far) or a number; origin in any case; AS_SETs as
