@@ -56,7 +56,7 @@ class BmpCounter {
   private server: Server | undefined;
 
   async listen(port: number): Promise<void> {
-    this.server = createServer((sock) => {
+    const server = createServer((sock) => {
       const from = sock.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
       let buf = Buffer.alloc(0);
       sock.on('data', (d) => {
@@ -74,7 +74,8 @@ class BmpCounter {
       });
       sock.on('error', () => {});
     });
-    await new Promise<void>((r) => this.server!.listen(port, BMP_ADDR, r));
+    this.server = server;
+    await new Promise<void>((r) => server.listen(port, BMP_ADDR, r));
   }
   count(from: string, key: string): number {
     return this.counts.get(from)?.get(key) ?? 0;

@@ -17,7 +17,7 @@
 //
 // Commands run with argument arrays (spawn, no shell string). See README.md beside this
 // file for the topology, addresses and measured timings.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,27 +224,25 @@ function defaultLockFile(): string {
 }
 
 /** Waits for the exclusive lock; resolves with the child process that holds it. */
-async function acquireLock(file: string, timeoutMs: number): Promise<ChildProcess> {
+async function acquireLock(file: string, timeoutMs: number): Promise<ChildProcessWithoutNullStreams> {
   const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
   // flock(1) opens+locks the file, then runs the command with the lock held; `exec cat`
   // lives until our end of its stdin closes: on release, or when this process dies.
   const child = spawn('flock', ['-x', '-w', String(secs), file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return await new Promise<ChildProcess>((resolve, reject) => {
+  return await new Promise<ChildProcessWithoutNullStreams>((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
       err += d;
     });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       if (out.includes('locked')) {
         // holding the lock must not keep the event loop alive
         child.unref();
-        (child.stdin as unknown as { unref?: () => void }).unref?.();
-        (child.stdout as unknown as { unref?: () => void }).unref?.();
-        (child.stderr as unknown as { unref?: () => void }).unref?.();
+        for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
         resolve(child);
       }
     });
