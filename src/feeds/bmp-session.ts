@@ -194,6 +194,9 @@ export class BmpSession {
    */
   feed(chunk: Uint8Array, out: FeedEvent[]): boolean {
     if (this.ended) return false;
+    // A node Buffer's slice() is a view, not a copy, and views of it stay Buffers: work on
+    // a plain Uint8Array view so the copies below are copies and events hold Uint8Arrays.
+    if (Object.getPrototypeOf(chunk) !== Uint8Array.prototype) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
     if (this.headLen > 0 || this.partial !== undefined) {
       try {
