@@ -18,19 +18,49 @@ import type { RouteAttributes, RouteEvent } from '../model/route-event.ts';
 import type { DecodeError } from '../codec/errors.ts';
 import { BgpdumpText } from '../codec/mrt/bgpdump-text.ts';
 import { mrtRouteEvents } from '../codec/mrt/route-events.ts';
-import { mrtFileItems } from '../feeds/mrt-file.ts';
+import { type MrtFileItem, decodeItem, mrtFileRawBatches } from '../feeds/mrt-file.ts';
 
 export type MrtDumpFormat = 'bgpdump' | 'jsonl';
 
 const FLUSH_AT = 256 * 1024;
+const BUF_SIZE = FLUSH_AT + 64 * 1024;
 /** Per file; beyond this only a count is printed. */
 const MAX_PROBLEM_LINES = 50;
 
 class PipeClosed extends Error {}
 
-/** Batches text into large writes and honours backpressure. */
+/** The output bytes being gathered (BgpdumpText.formatRaw writes into it directly). */
+class Sink {
+  buf: Buffer;
+  pos = 0;
+  constructor(private readonly alloc: (n: number) => Buffer) {
+    this.buf = alloc(BUF_SIZE);
+  }
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = this.alloc(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  /** Text as latin1 (its low 8 bits per UTF-16 unit), as before. */
+  latin1(s: string): void {
+    this.ensure(s.length);
+    this.pos += this.buf.write(s, this.pos, 'latin1');
+  }
+  /** The bytes so far; starts over on a fresh buffer. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = this.alloc(BUF_SIZE);
+    this.pos = 0;
+    return out;
+  }
+}
+
+/** Batches output into large writes (bytes, latin1 for text) and honours backpressure. */
 class BatchedOut {
-  private buf = '';
+  /** Buffers the stream is done with (write callback called), reused: no new memory per flush. */
+  private readonly free: Buffer[] = [];
+  readonly sink = new Sink((n) => (n === BUF_SIZE ? this.free.pop() : undefined) ?? Buffer.allocUnsafe(n));
   private closed = false;
   constructor(private readonly out: Writable) {
     out.on('error', (e: NodeJS.ErrnoException) => {
@@ -38,18 +68,24 @@ class BatchedOut {
       else throw e;
     });
   }
-  /** Appends; returns a promise only when a flush had to wait. */
+  /** Appends text as latin1; returns a promise only when a flush had to wait. */
   add(s: string): Promise<void> | undefined {
-    this.buf += s;
-    if (this.buf.length >= FLUSH_AT) return this.flush();
+    this.sink.latin1(s);
+    return this.maybeFlush();
+  }
+  /** Flushes when enough is buffered (after bytes were written into `sink` directly). */
+  maybeFlush(): Promise<void> | undefined {
+    if (this.sink.pos >= FLUSH_AT) return this.flush();
     return undefined;
   }
   async flush(): Promise<void> {
     if (this.closed) throw new PipeClosed();
-    if (this.buf === '') return;
-    const s = this.buf;
-    this.buf = '';
-    if (!this.out.write(s, 'latin1')) {
+    if (this.sink.pos === 0) return;
+    const whole = this.sink.buf;
+    const ok = this.out.write(this.sink.take(), () => {
+      if (whole.length === BUF_SIZE && this.free.length < 8) this.free.push(whole);
+    });
+    if (!ok) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.out.off('drain', done);
@@ -128,30 +164,35 @@ export async function mrtDump(files: readonly string[], format: MrtDumpFormat, i
       const problem = (e: DecodeError, offset: number) => report(`record at byte ${offset}: ${e.message}`);
       const text = format === 'bgpdump' ? new BgpdumpText({ onProblem: problem }) : undefined;
       const events = format === 'jsonl' ? mrtRouteEvents({ router: basename(file), received: io.now ?? Date.now }) : undefined;
+      // Returns a promise only when the output had to wait (no promise per record).
+      const onItem = (item: MrtFileItem): Promise<void> | undefined => {
+        if (item.kind === 'record') {
+          if (text) {
+            const s = text.format(item.record);
+            if (s !== '') return out.add(s);
+          } else if (events) {
+            let s = '';
+            for (const e of events.convert(item.record)) s += `${routeEventJson(e)}\n`;
+            for (const p of events.takeProblems()) problem(p, item.record.offset);
+            if (s !== '') return out.add(s);
+          }
+        } else if (item.kind === 'decode-error') {
+          report(`record at byte ${item.offset} (type ${item.type}/${item.subtype}) skipped: ${item.error.message}`);
+        } else {
+          report(item.error.message);
+        }
+        return undefined;
+      };
       try {
-        for await (const batch of mrtFileItems(file)) {
-          for (const item of batch) {
-            if (item.kind === 'record') {
-              if (text) {
-                const s = text.format(item.record);
-                if (s !== '') {
-                  const w = out.add(s);
-                  if (w) await w;
-                }
-              } else if (events) {
-                let s = '';
-                for (const e of events.convert(item.record)) s += `${routeEventJson(e)}\n`;
-                for (const p of events.takeProblems()) problem(p, item.record.offset);
-                if (s !== '') {
-                  const w = out.add(s);
-                  if (w) await w;
-                }
-              }
-            } else if (item.kind === 'decode-error') {
-              report(`record at byte ${item.offset} (type ${item.type}/${item.subtype}) skipped: ${item.error.message}`);
-            } else {
-              report(item.error.message);
-            }
+        for await (const batch of mrtFileRawBatches(file)) {
+          for (const raw of batch.records) {
+            // bgpdump text: RIB records go straight into the output bytes when they can.
+            const w = text?.formatRaw(raw, out.sink) ? out.maybeFlush() : onItem(decodeItem(raw));
+            if (w) await w;
+          }
+          for (const p of batch.problems) {
+            const w = onItem(p);
+            if (w) await w;
           }
         }
       } catch (e) {

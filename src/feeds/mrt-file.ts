@@ -67,7 +67,7 @@ async function* decompressed(
     return;
   }
   if (kind === 'gzip') {
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const gunzip = createGunzip({ chunkSize: CHUNK });
     const src = createReadStream(path, { highWaterMark: CHUNK, signal });
     src.on('error', (e) => gunzip.destroy(e));
     src.pipe(gunzip);
@@ -167,21 +167,40 @@ export function decodeItem(raw: RawMrtRecord): MrtFileItem {
   }
 }
 
-/** Batches of items, one per decompressed chunk. */
-export async function* mrtFileItems(path: string, signal?: AbortSignal): AsyncGenerator<MrtFileItem[]> {
+/** One decompressed chunk's worth: whole records (views into the chunk), then problems. */
+export interface MrtRawBatch {
+  readonly records: readonly RawMrtRecord[];
+  /** Framing problems and, at the end, truncation: items of kind 'framing' | 'truncated'. */
+  readonly problems: readonly MrtFileItem[];
+}
+
+/**
+ * Framed but undecoded records, one batch per decompressed chunk, for readers that decode
+ * records their own way (mrt dump's fast path). mrtFileItems is this plus decodeItem.
+ */
+export async function* mrtFileRawBatches(path: string, signal?: AbortSignal): AsyncGenerator<MrtRawBatch> {
   const framer = new MrtFramer();
   let cut: string | undefined;
   for await (const chunk of decompressed(path, signal, (why) => {
     cut = why;
   })) {
-    const batch: MrtFileItem[] = [];
-    framer.push(chunk, (raw) => batch.push(decodeItem(raw)));
-    for (const p of framer.takeProblems()) batch.push(problemItem(p));
-    if (batch.length > 0) yield batch;
+    const records: RawMrtRecord[] = [];
+    framer.push(chunk, (raw) => records.push(raw));
+    const problems = framer.takeProblems().map(problemItem);
+    if (records.length > 0 || problems.length > 0) yield { records, problems };
   }
   const tail = framer.end().map(problemItem);
   if (cut !== undefined) tail.push({ kind: 'truncated', error: new DecodeError('mrt', 'compressed-stream-cut', 0, cut) });
-  if (tail.length > 0) yield tail;
+  if (tail.length > 0) yield { records: [], problems: tail };
+}
+
+/** Batches of items, one per decompressed chunk. */
+export async function* mrtFileItems(path: string, signal?: AbortSignal): AsyncGenerator<MrtFileItem[]> {
+  for await (const b of mrtFileRawBatches(path, signal)) {
+    const batch: MrtFileItem[] = b.records.map(decodeItem);
+    for (const p of b.problems) batch.push(p);
+    yield batch;
+  }
 }
 
 export type MrtFeedEvent =

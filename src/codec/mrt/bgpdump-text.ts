@@ -22,9 +22,9 @@ import { DecodeError } from '../errors.ts';
 import { decodePathAttributes } from '../bgp/attrs/index.ts';
 import { decodeNlri } from '../bgp/nlri.ts';
 import type { AsPathSegment, AttrOf, DecodeContext, Nlri, PathAttribute } from '../bgp/types.ts';
-import { ByteKeyCache } from './attr-cache.ts';
+import { ByteArena, ByteKeyCache } from './attr-cache.ts';
 import { viewBgpMessage } from './bgp4mp.ts';
-import { MRT_TYPE } from './framing.ts';
+import { MRT_TYPE, type RawMrtRecord } from './framing.ts';
 import type {
   Bgp4mpMessageRecord,
   Bgp4mpStateChangeRecord,
@@ -340,6 +340,19 @@ const ALL_ADDPATH: ReadonlySet<string> = new Set(['1/1', '1/2', '2/1', '2/2']);
 
 // ---- the formatter ---------------------------------------------------------------------
 
+/**
+ * Where formatRaw writes: bytes `buf[0..pos)` are the output so far. ensure(n) makes room
+ * for n more and keeps the bytes at their offsets; latin1(s) appends text, one byte per
+ * UTF-16 unit (its low 8 bits). The caller supplies it (a Buffer writes text natively;
+ * copying bytes with TypedArray.set/copyWithin beats JS byte loops several times on Node 20).
+ */
+export interface ByteOut {
+  buf: Uint8Array;
+  pos: number;
+  ensure(n: number): void;
+  latin1(s: string): void;
+}
+
 export interface BgpdumpTextOptions {
   /** Called for every record or part of one that bgpdump would skip or print partially. */
   onProblem?: (e: DecodeError, recordOffset: number) => void;
@@ -352,6 +365,11 @@ export interface BgpdumpTextOptions {
 export class BgpdumpText {
   private peers: readonly PeerIndexEntry[] | undefined;
   private peerText: string[] = [];
+  private peerBytes: Uint8Array[] = [];
+  /** formatRaw's caches: attribute block -> the line's tail from the AS path on, latin1. */
+  private readonly ribTails = [new ByteKeyCache<Uint8Array>(), new ByteKeyCache<Uint8Array>()];
+  private readonly tailArena = new ByteArena();
+  private readonly prefixScratch = new Uint8Array(16);
   private readonly caches = new Map<string, ByteKeyCache<BgpdumpAttrs>>();
   private readonly onProblem: (e: DecodeError, recordOffset: number) => void;
 
@@ -364,6 +382,7 @@ export class BgpdumpText {
       case 'peer-index-table':
         this.peers = rec.peers;
         this.peerText = rec.peers.map((p) => `${addrText(p.address)}|${p.asn}|`);
+        this.peerBytes = this.peerText.map(latin1Bytes);
         return '';
       case 'rib':
         return this.rib(rec);
@@ -378,6 +397,116 @@ export class BgpdumpText {
       case 'unknown':
         return '';
     }
+  }
+
+  /**
+   * The fast path for TABLE_DUMP_V2 RIB_IPV4_UNICAST / RIB_IPV6_UNICAST (and their ADD-PATH
+   * forms): writes the same lines as format() straight into `out` as latin1 bytes, reading
+   * the body through a Cursor with no per-entry objects and the line tail cached as bytes
+   * per distinct attribute block. Returns false, with `out` as it was, for every record
+   * it does not take: other types, and any record where format() would report a problem
+   * (damaged body, unknown peer, attribute problems). The caller then uses format(), so
+   * the output is the same either way.
+   */
+  formatRaw(raw: RawMrtRecord, out: ByteOut): boolean {
+    const h = raw.header;
+    if (h.type !== MRT_TYPE.TABLE_DUMP_V2) return false;
+    const st = h.subtype;
+    if ((st !== 2 && st !== 4 && st !== 8 && st !== 10) || this.peers === undefined) return false;
+    const mark = out.pos;
+    try {
+      if (this.ribRaw(raw.body, h.timestamp, st === 4 || st === 10, st >= 8, out)) return true;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+    }
+    out.pos = mark;
+    return false;
+  }
+
+  private ribRaw(body: Uint8Array, timestamp: number, v6: boolean, addPath: boolean, out: ByteOut): boolean {
+    const cur = new Cursor(body, 0, body.length, 'mrt');
+    cur.u32('rib sequence');
+    const len = cur.u8('rib prefix length');
+    if (len > (v6 ? 128 : 32)) return false;
+    const n = (len + 7) >>> 3;
+    const at = cur.pos;
+    cur.skip(n, 'rib prefix');
+    // The prefix as model/prefix.ts builds it: full width, host bits cleared.
+    const pb = this.prefixScratch;
+    pb.fill(0);
+    const whole = len >>> 3;
+    for (let i = 0; i < whole; i++) pb[i] = body[at + i];
+    if (len & 7) pb[whole] = body[at + whole] & (0xff << (8 - (len & 7)));
+    const lead = `${addPath ? 'TABLE_DUMP2_AP' : 'TABLE_DUMP2'}|${timestamp}|B|`;
+    const pfx = `${v6 ? bgpdumpIPv6(pb) : ipv4Text(pb)}/${len}|`;
+    const count = cur.u16('rib entry count');
+    const cache = this.ribTails[v6 ? 1 : 0];
+    const peerBytes = this.peerBytes;
+    // The first line writes the record's lead and prefix text; later lines copy those bytes
+    // from it (copyWithin: ensure() keeps offsets, so they stay valid).
+    let leadAt = -1;
+    let pfxAt = 0;
+    const fixed = lead.length + pfx.length + 11;
+    for (let i = 0; i < count; i++) {
+      const peerIndex = cur.u16('rib entry peer index');
+      cur.skip(4, 'rib entry originated time');
+      const pathId = addPath ? cur.u32('rib entry path identifier') : 0;
+      const alen = cur.u16('rib entry attribute length');
+      const astart = cur.pos;
+      cur.skip(alen, 'rib entry attributes');
+      const peer = peerBytes[peerIndex];
+      if (peer === undefined) return false;
+      const tail = cache.getRange(body, astart, astart + alen);
+      if (tail === HAS_PROBLEMS) return false;
+      out.ensure(fixed + peer.length + (tail === undefined ? 0 : tail.length));
+      let b = out.buf;
+      let p = out.pos;
+      if (leadAt < 0) {
+        leadAt = p;
+        out.latin1(lead);
+        b = out.buf;
+        b.set(peer, out.pos);
+        pfxAt = out.pos + peer.length;
+        out.pos = pfxAt;
+        out.latin1(pfx);
+        b = out.buf;
+        p = out.pos;
+      } else {
+        b.copyWithin(p, leadAt, leadAt + lead.length);
+        p += lead.length;
+        b.set(peer, p);
+        p += peer.length;
+        b.copyWithin(p, pfxAt, pfxAt + pfx.length);
+        p += pfx.length;
+      }
+      if (addPath) {
+        p = writeUint(pathId, b, p);
+        b[p++] = 0x7c; // '|'
+      }
+      if (tail !== undefined) {
+        b.set(tail, p);
+        out.pos = p + tail.length;
+      } else {
+        // First sight of this block: decode, write its text, keep a copy of the bytes.
+        const text = this.ribTail(body.subarray(astart, astart + alen), v6 ? 2 : 1);
+        if (text === undefined) {
+          cache.setRange(body, astart, astart + alen, HAS_PROBLEMS);
+          return false;
+        }
+        out.pos = p;
+        out.latin1(text);
+        cache.setRange(body, astart, astart + alen, this.tailArena.copy(out.buf, p, out.pos));
+      }
+    }
+    return true;
+  }
+
+  /** `${asPath}|${origin}|${nextHop}|${localPref}|${med}${end}\n` of one RIB attribute block; undefined when format() would report problems. */
+  private ribTail(bytes: Uint8Array, afi: number): string | undefined {
+    const { attrs, problems } = decodeAttrsLenient(bytes, { as4: true, mrtRibAfiSafi: { afi, safi: 1 } });
+    if (problems.length > 0) return undefined;
+    const a = bgpdumpAttrs(attrs, true, problems);
+    return `${a.asPath}|${a.origin}|${ribNextHop(a)}|${a.localPref}|${a.med}${a.end}\n`;
   }
 
   private attrs(bytes: Uint8Array, ctx: DecodeContext, cacheKey: string, offset: number): BgpdumpAttrs {
@@ -497,6 +626,29 @@ export class BgpdumpText {
     }
     return out;
   }
+}
+
+/** Marks a cached attribute block that format() reports problems for. */
+const HAS_PROBLEMS = new Uint8Array(0);
+
+function latin1Bytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+
+/** Decimal digits of a uint32 at `at`; returns the position after them. */
+function writeUint(v: number, dst: Uint8Array, at: number): number {
+  if (v < 10) {
+    dst[at] = 48 + v;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = at + digits;
+  for (let t = v; p > at; t = Math.floor(t / 10)) dst[--p] = 48 + (t % 10);
+  return at + digits;
 }
 
 function timeText(rec: MrtRecord): string {
