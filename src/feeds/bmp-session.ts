@@ -37,7 +37,6 @@ import {
   INFO_VRF_TABLE_NAME,
   type InfoTlv,
   MSG_INITIATION,
-  MSG_ROUTE_MONITORING,
   type OpenFacts,
   PEER_LOC_RIB,
   type PeerDown,
@@ -60,6 +59,7 @@ import {
   terminationReason,
   terminationReasonText,
 } from '../codec/bmp/index.ts';
+import type { Address } from '../model/address.ts';
 import type { FeedEvent } from '../model/feed-event.ts';
 import type { AsPath, PeerRef, RouteAttributes, RouteEvent, RouteTable } from '../model/route-event.ts';
 import type { Nlri } from '../codec/bgp/types.ts';
@@ -83,9 +83,14 @@ export interface BmpSessionCounters {
   repeatedPeerDowns: number;
   /** Adj-RIB-In AS paths from which FRR's own-AS prepend was removed. */
   frrPrependsRemoved: number;
+  /** MP_REACH/MP_UNREACH of AFI/SAFIs without IP prefixes we report (VPN, labeled unicast, EVPN, ...). */
+  uninterpretedNlri: number;
 }
 
 interface PeerState {
+  /** Peer type, address family, RD (8), address (16, zero-padded). */
+  readonly key: Uint8Array;
+  next: PeerState | undefined;
   ref: PeerRef;
   /** A Peer Up was seen (its OPENs are the source of the contexts below). */
   up: boolean;
@@ -98,6 +103,8 @@ interface PeerState {
   twoOctetSession: boolean;
 }
 
+/** Bytes per address slab (see detach). */
+const SLAB = 16 * 1024;
 /** Where a Route Monitoring's UPDATE starts: after the common and per-peer headers. */
 const UPDATE_AT = 6 + 42;
 const NO_ADDPATH: ReadonlySet<string> = new Set();
@@ -150,13 +157,13 @@ export class BmpSession {
     decodeErrors: 0,
     repeatedPeerDowns: 0,
     frrPrependsRemoved: 0,
+    uninterpretedNlri: 0,
   };
   private readonly clock: () => number;
   private readonly maxMessageBytes: number;
-  private readonly peers = new Map<string, PeerState>();
-  /** Last peer looked up and the 26 header bytes (type, flags, RD, address) it came from. */
-  private lastPeer: PeerState | undefined;
-  private readonly lastKey = new Uint8Array(26);
+  /** Peers by hash of their key; collisions chained through PeerState.next. */
+  private readonly peers = new Map<number, PeerState>();
+  private readonly key = new Uint8Array(26);
   private info: Record<string, string> = {};
   private frr = false;
   private routerUp = false;
@@ -223,7 +230,7 @@ export class BmpSession {
         this.startPartial(chunk, pos);
         break;
       }
-      this.message(chunk.subarray(pos, pos + len), false, out);
+      this.message(chunk.subarray(pos, pos + len), out);
       pos += len;
       this.offset += len;
     }
@@ -283,7 +290,7 @@ export class BmpSession {
     if (this.partialLen === p.length) {
       this.partial = undefined;
       this.partialLen = 0;
-      this.message(p, true, out);
+      this.message(p, out);
       this.offset += p.length;
     }
     return pos;
@@ -299,8 +306,8 @@ export class BmpSession {
 
   // --- one message ------------------------------------------------------------------
 
-  /** One whole message; `owned` when `bytes` is our own copy rather than a view into a socket chunk. */
-  private message(bytes: Uint8Array, owned: boolean, out: FeedEvent[]): void {
+  /** One whole message (a view into the chunk, or our own buffer when it spanned chunks). */
+  private message(bytes: Uint8Array, out: FeedEvent[]): void {
     this.counters.messages++;
     this.counters.bytes += bytes.length;
     const type = bytes[5];
@@ -309,10 +316,7 @@ export class BmpSession {
       this.routerUp = true;
       out.push({ kind: 'router-up', source: 'bmp', router: this.router, info: { initiation: 'missing' }, time: this.clock() });
     }
-    // Route Monitoring is copied out of the chunk: the events keep views (addresses in
-    // the attributes), and they should hold this message alive, not the whole chunk.
-    const own = type === MSG_ROUTE_MONITORING && !owned ? bytes.slice() : bytes;
-    const cur = new Cursor(own, 0, own.length, 'bmp');
+    const cur = new Cursor(bytes, 0, bytes.length, 'bmp');
     try {
       const h = decodeCommonHeader(cur, this.maxMessageBytes);
       const m = decodeBmpBody(h.type, cur.sub(h.length - 6, 'message body'));
@@ -382,39 +386,34 @@ export class BmpSession {
 
   /** The state of the peer a per-peer header names (created on first sight). */
   private peer(h: PerPeerHeader): PeerState {
-    // Key: peer type, RD and address (RFC 7854 4.2: the RD tells instances apart). The
-    // header bytes are compared with the last lookup first: routers send runs of
-    // messages for one peer, and then no key string is built.
-    const last = this.lastPeer;
-    const k = this.lastKey;
-    const d = h.distinguisher;
-    const a = h.address.bytes;
-    if (last !== undefined && k[0] === h.peerType && last.ref.asn === h.asn) {
-      let same = k[1] === a.length;
-      for (let i = 0; same && i < 8; i++) same = k[2 + i] === d[i];
-      for (let i = 0; same && i < a.length; i++) same = k[10 + i] === a[i];
-      if (same) return last;
-    }
-    let key = `${h.peerType}|`;
-    for (let i = 0; i < 8; i++) key += String.fromCharCode(d[i]);
-    for (let i = 0; i < a.length; i++) key += String.fromCharCode(a[i]);
-    let p = this.peers.get(key);
-    if (p === undefined || p.ref.asn !== h.asn) {
-      const ref: { address: PeerRef['address']; asn: number; bgpId: PeerRef['address']; distinguisher?: string } = {
-        address: copyAddress(h.address),
-        asn: h.asn,
-        bgpId: copyAddress(h.bgpId),
-      };
-      const rd = distinguisherHex(d);
-      if (rd !== undefined) ref.distinguisher = rd;
-      p = { ref, up: false, down: false, localAs: -1, ctx: DEFAULT_CTX, twoOctetSession: false };
-      this.peers.set(key, p);
-    }
+    // Key: peer type, RD and address (RFC 7854 4.2: the RD tells instances apart), as 26
+    // bytes hashed to a number: no key string is built per message, and routers
+    // interleave peers (FRR sends pre- and post-policy of every peer in turn).
+    const k = this.key;
     k[0] = h.peerType;
-    k[1] = a.length;
-    k.set(d, 2);
-    k.set(a, 10);
-    this.lastPeer = p;
+    k[1] = h.address.family;
+    k.set(h.distinguisher, 2);
+    k.fill(0, 10);
+    k.set(h.address.bytes, 10);
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < 26; i++) hash = Math.imul(hash ^ k[i], 0x01000193);
+    let p = this.peers.get(hash);
+    while (p !== undefined && !sameKey(p.key, k)) p = p.next;
+    if (p !== undefined && p.ref.asn === h.asn) return p;
+    const ref: { address: PeerRef['address']; asn: number; bgpId: PeerRef['address']; distinguisher?: string } = {
+      address: copyAddress(h.address),
+      asn: h.asn,
+      bgpId: copyAddress(h.bgpId),
+    };
+    const rd = distinguisherHex(h.distinguisher);
+    if (rd !== undefined) ref.distinguisher = rd;
+    if (p !== undefined) {
+      // Same peer, new AS (reconfigured): a new PeerRef, the OPEN state stays.
+      p.ref = ref;
+      return p;
+    }
+    p = { key: k.slice(), next: this.peers.get(hash), ref, up: false, down: false, localAs: -1, ctx: DEFAULT_CTX, twoOctetSession: false };
+    this.peers.set(hash, p);
     return p;
   }
 
@@ -515,20 +514,26 @@ export class BmpSession {
     for (const a of update.attributes) {
       if (a.kind === 'mp-unreach') {
         if (a.withdrawn.length > 0) any = true;
-        else if (a.raw === undefined || a.raw.length === 3) {
+        else if (a.raw !== undefined && a.raw.length > 3) {
+          any = true;
+          this.counters.uninterpretedNlri++;
+        } else {
           eorAfi = a.afi;
           eorSafi = a.safi;
         }
         for (const n of a.withdrawn) out.push(withdraw(router, peer, table, n, time, received));
       } else if (a.kind === 'mp-reach') {
-        if (a.raw !== undefined) any = true; // an AFI/SAFI without IP prefixes (EVPN, VPN): nothing to report
+        if (a.raw !== undefined) {
+          any = true; // an AFI/SAFI without IP prefixes (EVPN, VPN, labeled): nothing to report
+          this.counters.uninterpretedNlri++;
+        }
         if (a.nlri.length === 0) continue;
         any = true;
         let attrs: RouteAttributes | undefined;
         if (!withdrawAll) {
           attrs = this.attrs(update, a.afi, h, p, table);
           // IPv4 NLRI in MP_REACH take MP_REACH's next hop (RFC 4760 3, RFC 8950), not NEXT_HOP.
-          if (a.afi === 1 && a.nextHops.length > 0) attrs = { ...attrs, nextHop: a.nextHops[0] };
+          if (a.afi === 1 && a.nextHops.length > 0) attrs = { ...attrs, nextHop: this.own(a.nextHops[0]) };
         }
         for (const n of a.nlri) out.push(attrs === undefined ? withdraw(router, peer, table, n, time, received) : announce(router, peer, table, n, time, received, attrs));
       }
@@ -590,7 +595,7 @@ export class BmpSession {
    * the rule is a no-op where the AS is not prepended.
    */
   private attrs(update: UpdateMessage, afi: number, h: PerPeerHeader, p: PeerState, table: RouteTable): RouteAttributes {
-    const attrs = toRouteAttributes(update.attributes, afi);
+    const attrs = this.detach(toRouteAttributes(update.attributes, afi));
     if (!this.frr || (table !== 'adj-rib-in-pre' && table !== 'adj-rib-in-post') || h.peerType === PEER_LOC_RIB) return attrs;
     const local = p.localAs;
     const path: AsPath = attrs.asPath;
@@ -599,10 +604,45 @@ export class BmpSession {
     return { ...attrs, asPath: path.slice(1) };
   }
 
+  /**
+   * The decoded addresses (next hop, aggregator, originator, cluster list) are views into
+   * the socket chunk; a route kept by the RIB would keep the whole chunk alive. They are
+   * copied into a shared slab instead: one view each, no buffer per route, and a slab
+   * holds thousands of addresses, so what a long-lived route retains is small.
+   */
+  private detach(a: RouteAttributes): RouteAttributes {
+    const m = a as { -readonly [K in keyof RouteAttributes]: RouteAttributes[K] };
+    if (m.nextHop !== undefined) m.nextHop = this.own(m.nextHop);
+    if (m.aggregator !== undefined) m.aggregator = { asn: m.aggregator.asn, address: this.own(m.aggregator.address) };
+    if (m.originatorId !== undefined) m.originatorId = this.own(m.originatorId);
+    if (m.clusterList !== undefined) m.clusterList = m.clusterList.map((x) => this.own(x));
+    return a;
+  }
+
+  private slab = new Uint8Array(SLAB);
+  private slabPos = 0;
+
+  private own(x: Address): Address {
+    const n = x.bytes.length;
+    if (this.slabPos + n > SLAB) {
+      this.slab = new Uint8Array(SLAB);
+      this.slabPos = 0;
+    }
+    const at = this.slabPos;
+    this.slab.set(x.bytes, at);
+    this.slabPos = at + n;
+    return { family: x.family, bytes: this.slab.subarray(at, at + n) };
+  }
+
   /** The router's Initiation information (sysName, sysDescr, ...). */
   routerInfo(): Readonly<Record<string, string>> {
     return this.info;
   }
+}
+
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 26; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A reading that an UPDATE was probably decoded with the wrong context. */
