@@ -107,9 +107,7 @@ export class Rib {
   constructor() {
     const fam = (family: 4 | 6): Family => {
       const trie = new PrefixTrie(family);
-      const moved = (owner: number, address: number): void => {
-        trie.val[owner] = address;
-      };
+      const moved = (owner: number, address: number): void => trie.setValue(owner, address);
       return { trie, family, slab: new RouteSlab(moved) };
     };
     this.v4 = fam(4);
@@ -199,14 +197,14 @@ export class Rib {
     t.state = 'up';
     const f = e.prefix.family === 4 ? this.v4 : this.v6;
     const k = this.key;
-    toWords(e.prefix.bytes, k);
+    toWords(e.prefix.bytes, k, e.prefix.len);
     const tag = (ti | (e.pathId !== undefined ? HAS_PATH_ID : 0)) >>> 0;
     const pid = e.pathId ?? 0;
     const trie = f.trie;
     if (e.kind === 'withdraw') {
       const node = trie.exact(k, e.prefix.len);
       if (node === -1) return 0;
-      const addr = trie.val[node];
+      const addr = trie.value(node);
       const pg = f.slab.pages[addr >>> PAGE_BITS];
       const o = addr & PAGE_MASK;
       const end = o + HDR + pg[o + 1] * REC;
@@ -224,7 +222,7 @@ export class Rib {
     const id = this.attrs.intern(e.attrs);
     const sec = seconds(e.time);
     const node = trie.insert(k, e.prefix.len);
-    let addr = trie.val[node];
+    let addr = trie.value(node);
     if (addr === NONE) {
       addr = f.slab.alloc(1, node);
       trie.setValue(node, addr);
@@ -263,8 +261,7 @@ export class Rib {
       npg.set(pg.subarray(o + HDR, end), no + HDR);
       npg[no + 1] = cnt;
       f.slab.free(addr);
-      trie.val[node] = na;
-      addr = na;
+      trie.setValue(node, na);
       pg = npg;
       o = no;
     }
@@ -345,7 +342,7 @@ export class Rib {
     for (const f of [this.v4, this.v6]) {
       const trie = f.trie;
       for (let node = 0; node < trie.used; node++) {
-        const addr = trie.val[node];
+        const addr = trie.value(node);
         if (addr === NONE) continue;
         const pg = f.slab.pages[addr >>> PAGE_BITS];
         const o = addr & PAGE_MASK;
@@ -379,7 +376,7 @@ export class Rib {
 
   private views(f: Family, node: number, prefix?: Prefix): RouteView[] {
     const p = prefix ?? this.prefixOf(f, node);
-    const addr = f.trie.val[node];
+    const addr = f.trie.value(node);
     const pg = f.slab.pages[addr >>> PAGE_BITS];
     const o = addr & PAGE_MASK;
     const out: RouteView[] = [];
@@ -401,8 +398,8 @@ export class Rib {
     return out;
   }
 
-  private fam(x: { family: 4 | 6; bytes: Uint8Array }): Family {
-    toWords(x.bytes, this.key);
+  private fam(x: Prefix | Address): Family {
+    toWords(x.bytes, this.key, 'len' in x ? x.len : x.bytes.length * 8);
     return x.family === 4 ? this.v4 : this.v6;
   }
 
