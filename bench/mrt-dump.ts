@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MrtFramer } from '../src/codec/mrt/framing.ts';
-import { decodeMrtRecord } from '../src/codec/mrt/index.ts';
 import { mrtRouteEvents } from '../src/codec/mrt/route-events.ts';
 import { repoRoot, sharedFixtures } from '../test/helpers/requirements.ts';
 import { writeSyntheticRib } from './mrt-synth.ts';
@@ -39,7 +38,10 @@ function best(cmd: string, args: string[]): number {
   return min;
 }
 
-/** Decode only: frame, decode every record, convert to RouteEvents; no output. */
+/**
+ * Decode only: frame, decode every record to RouteEvents (convertRaw: what MrtFileFeed
+ * does, = convert(decodeMrtRecord(raw)) without the intermediate record); no output.
+ */
 function decodeRate(file: string): { events: number; ms: number } {
   const buf = file.endsWith('.mrt') ? readFileSync(file) : undefined;
   if (!buf) return { events: 0, ms: 0 };
@@ -51,7 +53,7 @@ function decodeRate(file: string): { events: number; ms: number } {
     let n = 0;
     const f = new MrtFramer();
     f.push(buf, (raw) => {
-      n += conv.convert(decodeMrtRecord(raw)).length;
+      n += conv.convertRaw(raw).length;
     });
     f.end();
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);

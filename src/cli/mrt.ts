@@ -15,7 +15,8 @@ import type { Command } from 'commander';
 import { formatAddress } from '../model/address.ts';
 import { formatPrefix } from '../model/prefix.ts';
 import type { RouteAttributes, RouteEvent } from '../model/route-event.ts';
-import type { DecodeError } from '../codec/errors.ts';
+import { DecodeError } from '../codec/errors.ts';
+import type { RawMrtRecord } from '../codec/mrt/framing.ts';
 import { BgpdumpText } from '../codec/mrt/bgpdump-text.ts';
 import { mrtRouteEvents } from '../codec/mrt/route-events.ts';
 import { type MrtFileItem, decodeItem, mrtFileRawBatches } from '../feeds/mrt-file.ts';
@@ -183,11 +184,26 @@ export async function mrtDump(files: readonly string[], format: MrtDumpFormat, i
         }
         return undefined;
       };
+      // jsonl: RouteEvents straight from the raw record (convertRaw = convert(decodeMrtRecord(raw))).
+      const onEvents = (raw: RawMrtRecord): Promise<void> | undefined => {
+        if (!events) return undefined;
+        let list: RouteEvent[];
+        try {
+          list = events.convertRaw(raw);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          return onItem({ kind: 'decode-error', offset: raw.offset, type: raw.header.type, subtype: raw.header.subtype, error: e });
+        }
+        let s = '';
+        for (const e of list) s += `${routeEventJson(e)}\n`;
+        for (const p of events.takeProblems()) problem(p, raw.offset);
+        return s !== '' ? out.add(s) : undefined;
+      };
       try {
         for await (const batch of mrtFileRawBatches(file)) {
           for (const raw of batch.records) {
             // bgpdump text: RIB records go straight into the output bytes when they can.
-            const w = text?.formatRaw(raw, out.sink) ? out.maybeFlush() : onItem(decodeItem(raw));
+            const w = text?.formatRaw(raw, out.sink) ? out.maybeFlush() : events ? onEvents(raw) : onItem(decodeItem(raw));
             if (w) await w;
           }
           for (const p of batch.problems) {

@@ -219,14 +219,21 @@ export class MrtFileFeed {
 
   async *events(signal?: AbortSignal): AsyncIterable<MrtFeedEvent> {
     const conv = mrtRouteEvents({ router: basename(this.path), received: this.now });
-    for await (const batch of mrtFileItems(this.path, signal)) {
-      for (const item of batch) {
-        if (item.kind === 'record') {
-          for (const event of conv.convert(item.record)) yield { kind: 'route', event };
-          for (const error of conv.takeProblems()) yield { kind: 'decode-error', offset: item.record.offset, error };
-        } else {
-          yield { kind: 'decode-error', offset: item.kind === 'decode-error' ? item.offset : item.error.offset, error: item.error };
+    for await (const batch of mrtFileRawBatches(this.path, signal)) {
+      for (const raw of batch.records) {
+        let events: RouteEvent[];
+        try {
+          events = conv.convertRaw(raw);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          yield { kind: 'decode-error', offset: raw.offset, error: e };
+          continue;
         }
+        for (const event of events) yield { kind: 'route', event };
+        for (const error of conv.takeProblems()) yield { kind: 'decode-error', offset: raw.offset, error };
+      }
+      for (const item of batch.problems) {
+        if (item.kind === 'framing' || item.kind === 'truncated') yield { kind: 'decode-error', offset: item.error.offset, error: item.error };
       }
     }
   }

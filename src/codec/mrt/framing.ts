@@ -146,7 +146,10 @@ export class MrtFramer {
       if (chunk.length === 0) return;
     }
     let buf: Uint8Array;
-    if (this.pending.length === 0) buf = chunk;
+    // A Buffer chunk (fs, zlib, a child's stdout) is viewed as a plain Uint8Array: every
+    // body and every view decoders take of it is then made by Uint8Array's own subarray,
+    // several times cheaper than Buffer's, and nothing downstream sees Buffer methods.
+    if (this.pending.length === 0) buf = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     else {
       buf = new Uint8Array(this.pending.length + chunk.length);
       buf.set(this.pending, 0);

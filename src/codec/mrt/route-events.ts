@@ -21,6 +21,10 @@ import { decodeBgpMessage } from '../bgp/message.ts';
 import { toRouteAttributes } from '../bgp/route-attributes.ts';
 import type { DecodeContext, Nlri } from '../bgp/types.ts';
 import { ByteKeyCache } from './attr-cache.ts';
+import { readPrefix } from './common.ts';
+import { MRT_TYPE, type RawMrtRecord } from './framing.ts';
+import { decodeMrtRecord } from './index.ts';
+import { ribRouteAttributes } from './rib-attrs.ts';
 import type { MrtRecord, PeerIndexEntry } from './types.ts';
 
 export interface MrtRouteEventsOptions {
@@ -37,6 +41,9 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
   let peers: PeerRef[] | undefined;
   let problems: DecodeError[] = [];
   const caches = new Map<string, ByteKeyCache<RouteAttributes | DecodeError>>();
+  // convertRaw's caches, by (afi - 1) * 2 + safi - 1.
+  const rawGood: ByteKeyCache<RouteAttributes>[] = [];
+  const rawBad: ByteKeyCache<DecodeError>[] = [];
   const source = 'mrt' as const;
   const router = opts.router;
 
@@ -48,16 +55,20 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
     }
     let v = c.get(bytes);
     if (v === undefined) {
-      try {
-        const r = decodePathAttributes(new Cursor(bytes, 0, bytes.length, 'attr'), ctx);
-        v = toRouteAttributes(r.attributes, afi);
-      } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-        v = e;
-      }
+      v = attrsOf(bytes, ctx, afi);
       c.set(bytes, v);
     }
     return v;
+  }
+
+  function attrsOf(bytes: Uint8Array, ctx: DecodeContext, afi: number): RouteAttributes | DecodeError {
+    try {
+      const r = decodePathAttributes(new Cursor(bytes, 0, bytes.length, 'attr'), ctx);
+      return toRouteAttributes(r.attributes, afi);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return e;
+    }
   }
 
   function announce(peer: PeerRef, table: RouteTable, n: Nlri, time: number, received: number, attrs: RouteAttributes): RouteEvent {
@@ -149,8 +160,100 @@ export function mrtRouteEvents(opts: MrtRouteEventsOptions) {
     return out;
   }
 
+  /**
+   * convert(decodeMrtRecord(raw)), the same events, problems and DecodeErrors, without
+   * the intermediate record for TABLE_DUMP_V2 RIB_{IPV4,IPV6}_* records: the entries are
+   * read straight from the body through one Cursor, every event of a record shares its
+   * Prefix and PeerRef objects, and entries with identical attribute bytes share one
+   * RouteAttributes (cached per distinct block). A record whose body does not decode is
+   * handed to the general path, which throws what it always throws.
+   */
+  function convertRaw(raw: RawMrtRecord): RouteEvent[] {
+    const h = raw.header;
+    const st = h.subtype;
+    if (h.type === MRT_TYPE.TABLE_DUMP_V2 && peers !== undefined && ((st >= 2 && st <= 5) || (st >= 8 && st <= 11))) {
+      const out: RouteEvent[] = [];
+      try {
+        ribRaw(raw, out);
+        return out;
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+      }
+    }
+    return convert(decodeMrtRecord(raw));
+  }
+
+  function ribRaw(raw: RawMrtRecord, out: RouteEvent[]): void {
+    const st = raw.header.subtype;
+    const ps = peers as PeerRef[];
+    const afi = st === 2 || st === 3 || st === 8 || st === 9 ? 1 : 2;
+    const safi = st === 3 || st === 5 || st === 9 || st === 11 ? 2 : 1;
+    const addPath = st >= 8;
+    const body = raw.body;
+    const cur = new Cursor(body, 0, body.length, 'mrt');
+    cur.u32('rib sequence');
+    const prefix = readPrefix(cur, afi, 'rib prefix');
+    const count = cur.u16('rib entry count');
+    // Bounds first, as decodeRib reads every entry before any event exists: a damaged
+    // record throws here, before the clock is read or a problem is recorded.
+    const first = cur.pos;
+    for (let i = 0; i < count; i++) {
+      cur.skip(addPath ? 10 : 6, 'rib entry header');
+      cur.skip(cur.u16('rib entry attribute length'), 'rib entry attributes');
+    }
+    cur.pos = first;
+    const received = opts.received();
+    const time = raw.header.timestamp * 1000;
+    // Good blocks and bad ones in separate caches: a hit is then known good without
+    // touching the cached object (an instanceof is a cache miss per entry).
+    const k = (afi - 1) * 2 + safi - 1;
+    const good = (rawGood[k] ??= new ByteKeyCache());
+    const bad = (rawBad[k] ??= new ByteKeyCache());
+    let ctx: DecodeContext | undefined;
+    for (let i = 0; i < count; i++) {
+      const peerIndex = cur.u16('rib entry peer index');
+      cur.skip(4, 'rib entry originated time');
+      const pathId = addPath ? cur.u32('rib entry path identifier') : 0;
+      const alen = cur.u16('rib entry attribute length');
+      const astart = cur.pos;
+      cur.skip(alen, 'rib entry attributes');
+      const peer = ps[peerIndex];
+      if (!peer) {
+        problems.push(new DecodeError('mrt', 'rib-peer-index', raw.offset, `RIB entry names peer ${peerIndex}; the table has ${ps.length}`));
+        continue;
+      }
+      let a = good.getRange(body, astart, astart + alen);
+      if (a === undefined) {
+        let err = bad.getRange(body, astart, astart + alen);
+        if (err === undefined) {
+          const v =
+            ribRouteAttributes(body, astart, astart + alen, afi, safi) ??
+            attrsOf(body.subarray(astart, astart + alen), (ctx ??= { as4: true, mrtRibAfiSafi: { afi, safi } }), afi);
+          if (v instanceof DecodeError) {
+            err = v;
+            bad.setRange(body, astart, astart + alen, v);
+          } else {
+            a = v;
+            good.setRange(body, astart, astart + alen, v);
+          }
+        }
+        if (err !== undefined) {
+          problems.push(err);
+          continue;
+        }
+      }
+      const attrs = a as RouteAttributes;
+      out.push(
+        addPath
+          ? { kind: 'announce', source, router, peer, table: 'adj-rib-in-post', prefix, pathId, time, received, attrs }
+          : { kind: 'announce', source, router, peer, table: 'adj-rib-in-post', prefix, time, received, attrs },
+      );
+    }
+  }
+
   return {
     convert,
+    convertRaw,
     /** Problems met since the last call (malformed attributes, unknown peers). */
     takeProblems(): DecodeError[] {
       const p = problems;
