@@ -1,13 +1,16 @@
 // Interned attribute sets. Ten peers announcing a million prefixes share far fewer
 // distinct attribute sets than routes, so a route stores only a small integer (the set's
 // id) and a set is stored once, with a reference count: when its last route goes, it is
-// freed and its id reused. Sets are built from interned parts (AS path, next hop,
-// community lists), so sets that differ only in, say, MED share their AS path array.
+// freed and its id reused. A real full table still has a few hundred thousand distinct
+// sets per peer (per-prefix communities), so a set is kept lean: one row of 8 words in a
+// Uint32Array (ids of its interned parts, MED, local-pref, origin) and no JS object of its
+// own. Parts are interned with counts too: AS paths (JS arrays, shared by the sets of one
+// path), next hops, community lists (one joined string, not an array of strings), and the
+// rare attributes. get(id) builds the RouteAttributes object when someone asks for it.
 //
-// Tables are keyed by a hash of the canonical content (AS numbers, address bytes,
-// community strings; for a set, its parts' ids and the scalar attributes) in a typed-array
-// hash index, and candidates are compared field by field: no key string is built per
-// event or kept per entry, which a Map<string, id> would need.
+// Sets are found by a hash of their whole content in a typed-array hash index and
+// compared field by field, so a known set (the common case) costs one probe, and no key
+// string is kept per entry, which a Map<string, id> would need.
 //
 // Change detection compares ids: same set id = duplicate announce, same path id = the
 // path did not change, same next-hop id = the next hop did not change.
@@ -134,21 +137,25 @@ class HopTable extends RefTable<Address, Address> {
   }
 }
 
-class ListTable extends RefTable<readonly string[], readonly string[]> {
-  protected same(id: number, c: readonly string[]): boolean {
-    const v = this.values[id]!;
-    if (v.length !== c.length) return false;
-    for (let i = 0; i < v.length; i++) if (v[i] !== c[i]) return false;
-    return true;
+/** Strings (joined community lists, rare-attribute keys) with an attached value. */
+class StrTable<V> extends RefTable<{ readonly key: string; readonly value: V }, string> {
+  protected same(id: number, c: string): boolean {
+    return this.values[id]!.key === c;
   }
-  intern(l: readonly string[]): number {
-    let h = 0x811c9dc5;
-    for (const s of l) h = hashString(h, s);
-    h = mix32(h);
-    const id = this.find(h, l);
-    return id !== -1 ? id : this.add(h, l.slice());
+  intern(key: string, value: () => V): number {
+    const h = mix32(hashString(0x811c9dc5, key));
+    const id = this.find(h, key);
+    return id !== -1 ? id : this.add(h, { key, value: value() });
+  }
+  key(id: number): string {
+    return this.values[id]!.key;
   }
 }
+
+type Rare = Pick<
+  RouteAttributes,
+  'atomicAggregate' | 'aggregator' | 'extendedCommunities' | 'originatorId' | 'clusterList' | 'onlyToCustomer'
+>;
 
 /** The rarely present attributes as one string ('' when none is present). */
 function rareKey(a: RouteAttributes): string {
@@ -169,79 +176,79 @@ function rareKey(a: RouteAttributes): string {
   return `${a.atomicAggregate === undefined ? '' : a.atomicAggregate ? 1 : 0};${agg};${ext};${orig};${clusters};${a.onlyToCustomer ?? ''}`;
 }
 
-class RareTable extends ListTable {}
-
 const ORIGIN_BITS: Record<OriginName, number> = { igp: 1, egp: 2, incomplete: 3 };
-/** Per set id, its parts' ids: path, hop, communities, large communities, rare. */
-const F = 5;
+const HAS_MED = 4;
+const HAS_LP = 8;
+/** A set's row: path, hop, communities, large communities, rare, MED, local-pref, flags (origin, has MED/LP). */
+const F = 8;
+const NO = 0xffffffff;
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** One event's attributes prepared for lookup: joined lists and the rare key, made once. */
+interface Probe {
+  a: RouteAttributes;
+  comm: string;
+  large: string;
+  rare: string;
 }
 
-function hashList(h: number, l: readonly string[]): number {
-  for (const s of l) h = hashString(h, s);
-  return mix32(h ^ l.length);
+function flagsOf(a: RouteAttributes): number {
+  return (a.origin ? ORIGIN_BITS[a.origin] : 0) | (a.med !== undefined ? HAS_MED : 0) | (a.localPref !== undefined ? HAS_LP : 0);
 }
 
-/**
- * Attribute sets, found by a hash of their whole content and compared with the stored
- * set field by field, so a known set (the common case) costs one probe, not one per part.
- * Per id, `rows` keeps its parts' ids (path, hop, communities, large communities, rare)
- * for release and for cheap path / next-hop comparison.
- */
-class SetTable extends RefTable<RouteAttributes, RouteAttributes> {
+class SetTable extends RefTable<true, Probe> {
   rows = new Uint32Array(64 * F);
-  rareOf: (id: number) => string = () => '';
-  protected same(id: number, a: RouteAttributes): boolean {
-    const v = this.values[id]!;
-    if (v.med !== a.med || v.localPref !== a.localPref || v.origin !== a.origin) return false;
-    if (!sameAsPath(v.asPath, a.asPath) || !sameList(v.communities, a.communities)) return false;
-    if (!sameList(v.largeCommunities, a.largeCommunities)) return false;
-    if ((v.nextHop === undefined) !== (a.nextHop === undefined)) return false;
-    if (v.nextHop && a.nextHop) {
-      const x = v.nextHop.bytes;
+  constructor(
+    private readonly paths: PathTable,
+    private readonly hops: HopTable,
+    private readonly strs: StrTable<null>,
+    private readonly rares: StrTable<Rare>,
+  ) {
+    super();
+  }
+  protected same(id: number, c: Probe): boolean {
+    const r = this.rows;
+    const b = id * F;
+    const a = c.a;
+    if (r[b + 7] !== flagsOf(a) || r[b + 5] !== (a.med ?? 0) || r[b + 6] !== (a.localPref ?? 0)) return false;
+    if (!sameAsPath(this.paths.values[r[b]]!, a.asPath)) return false;
+    if ((r[b + 2] === NO ? '' : this.strs.key(r[b + 2])) !== c.comm) return false;
+    if ((r[b + 3] === NO ? '' : this.strs.key(r[b + 3])) !== c.large) return false;
+    if ((r[b + 4] === NO ? '' : this.rares.key(r[b + 4])) !== c.rare) return false;
+    if ((r[b + 1] === NO) !== (a.nextHop === undefined)) return false;
+    if (a.nextHop) {
+      const x = this.hops.values[r[b + 1]]!.bytes;
       const y = a.nextHop.bytes;
       if (x.length !== y.length) return false;
       for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
     }
-    return this.rareOf(id) === rareKey(a);
+    return true;
   }
-  hash(a: RouteAttributes): number {
+  hash(c: Probe): number {
+    const a = c.a;
     let h = hashAsPath(a.asPath);
     if (a.nextHop) for (let i = 0; i < a.nextHop.bytes.length; i++) h = Math.imul(h ^ a.nextHop.bytes[i], 0x01000193);
-    h = hashList(h, a.communities);
-    h = hashList(h, a.largeCommunities);
-    h = mix32(h ^ (a.med ?? 0x7fffffff)) + (a.origin ? ORIGIN_BITS[a.origin] : 0);
-    h = mix32(h ^ (a.localPref ?? 0x7ffffffe));
+    h = hashString(h, c.comm);
+    h = hashString(h, c.large);
+    h = mix32(h ^ (a.med ?? 0)) + flagsOf(a);
+    h = mix32(h ^ (a.localPref ?? 0));
     // The rare attributes are left out of the hash (same() still compares them).
     return h >>> 0;
   }
 }
 
-const EMPTY: readonly string[] = Object.freeze([]);
-const NO = 0xffffffff;
 
 export class AttrIntern {
   readonly paths = new PathTable();
   readonly hops = new HopTable();
-  readonly lists = new ListTable();
-  readonly rare = new RareTable();
-  readonly sets = new SetTable();
-  private readonly row = new Uint32Array(F);
+  /** Joined community and large-community lists. */
+  readonly lists = new StrTable<null>();
+  readonly rare = new StrTable<Rare>();
+  readonly sets = new SetTable(this.paths, this.hops, this.lists, this.rare);
+  private readonly probe: Probe = { a: undefined as unknown as RouteAttributes, comm: '', large: '', rare: '' };
   // One-entry identity cache: an UPDATE with many prefixes, or an MRT attribute cache,
   // hands us the same RouteAttributes object many times in a row.
   private lastObj: RouteAttributes | undefined;
   private lastId = -1;
-
-  constructor() {
-    this.sets.rareOf = (id) => {
-      const r = this.sets.rows[id * F + 4];
-      return r === NO ? '' : this.rare.values[r]![0];
-    };
-  }
 
   /** Interns `a` and takes one reference to the set; returns its id. */
   intern(a: RouteAttributes): number {
@@ -249,64 +256,66 @@ export class AttrIntern {
       this.sets.refs[this.lastId]++;
       return this.lastId;
     }
-    const h = this.sets.hash(a);
-    let id = this.sets.find(h, a);
+    const c = this.probe;
+    c.a = a;
+    // Community strings never contain a space, so the joined list is unambiguous.
+    c.comm = a.communities.length === 0 ? '' : a.communities.join(' ');
+    c.large = a.largeCommunities.length === 0 ? '' : a.largeCommunities.join(' ');
+    c.rare = rareKey(a);
+    const h = this.sets.hash(c);
+    let id = this.sets.find(h, c);
     if (id === -1) {
-      const c = this.row;
-      c[0] = this.paths.intern(a.asPath);
-      c[1] = a.nextHop ? this.hops.intern(a.nextHop) : NO;
-      c[2] = a.communities.length > 0 ? this.lists.intern(a.communities) : NO;
-      c[3] = a.largeCommunities.length > 0 ? this.lists.intern(a.largeCommunities) : NO;
-      const rare = rareKey(a);
-      c[4] = rare === '' ? NO : this.rare.intern([rare]);
-      id = this.sets.add(h, this.build(a, c));
+      id = this.sets.add(h, true);
       this.sets.rows = grow(this.sets.rows, (id + 1) * F);
-      this.sets.rows.set(c, id * F);
+      const r = this.sets.rows;
+      const b = id * F;
+      r[b] = this.paths.intern(a.asPath);
+      r[b + 1] = a.nextHop ? this.hops.intern(a.nextHop) : NO;
+      r[b + 2] = c.comm === '' ? NO : this.lists.intern(c.comm, () => null);
+      r[b + 3] = c.large === '' ? NO : this.lists.intern(c.large, () => null);
+      r[b + 4] = c.rare === '' ? NO : this.rare.intern(c.rare, () => copyRare(a));
+      r[b + 5] = a.med ?? 0;
+      r[b + 6] = a.localPref ?? 0;
+      r[b + 7] = flagsOf(a);
     }
+    c.a = undefined as unknown as RouteAttributes; // keep no reference to the feed's object
     this.lastObj = a;
     this.lastId = id;
     return id;
   }
 
-  private releaseParts(r: Uint32Array, b: number): void {
+  /** Drops one reference to set `id`; frees it (and its parts' references) at zero. */
+  release(id: number): void {
+    if (!this.sets.release(id)) return;
+    const r = this.sets.rows;
+    const b = id * F;
     this.paths.release(r[b]);
     if (r[b + 1] !== NO) this.hops.release(r[b + 1]);
     if (r[b + 2] !== NO) this.lists.release(r[b + 2]);
     if (r[b + 3] !== NO) this.lists.release(r[b + 3]);
     if (r[b + 4] !== NO) this.rare.release(r[b + 4]);
-  }
-
-  private build(a: RouteAttributes, c: Uint32Array): RouteAttributes {
-    const out: { -readonly [K in keyof RouteAttributes]: RouteAttributes[K] } = {
-      asPath: this.paths.values[c[0]]!,
-      communities: c[2] === NO ? EMPTY : this.lists.values[c[2]]!,
-      largeCommunities: c[3] === NO ? EMPTY : this.lists.values[c[3]]!,
-    };
-    if (c[1] !== NO) out.nextHop = this.hops.values[c[1]];
-    if (a.origin !== undefined) out.origin = a.origin;
-    if (a.med !== undefined) out.med = a.med;
-    if (a.localPref !== undefined) out.localPref = a.localPref;
-    if (a.atomicAggregate !== undefined) out.atomicAggregate = a.atomicAggregate;
-    if (a.aggregator !== undefined) out.aggregator = { asn: a.aggregator.asn, address: copyAddress(a.aggregator.address) };
-    if (a.extendedCommunities !== undefined) out.extendedCommunities = a.extendedCommunities.slice();
-    if (a.originatorId !== undefined) out.originatorId = copyAddress(a.originatorId);
-    if (a.clusterList !== undefined) out.clusterList = a.clusterList.map(copyAddress);
-    if (a.onlyToCustomer !== undefined) out.onlyToCustomer = a.onlyToCustomer;
-    return out;
-  }
-
-  /** Drops one reference to set `id`; frees it (and its parts' references) at zero. */
-  release(id: number): void {
-    if (!this.sets.release(id)) return;
-    this.releaseParts(this.sets.rows, id * F);
     if (id === this.lastId) {
       this.lastObj = undefined;
       this.lastId = -1;
     }
   }
 
+  /** The attributes of set `id`, as a new object (its AS path and next hop are shared: never mutate). */
   get(id: number): RouteAttributes {
-    return this.sets.values[id]!;
+    const r = this.sets.rows;
+    const b = id * F;
+    const out: { -readonly [K in keyof RouteAttributes]: RouteAttributes[K] } = {
+      asPath: this.paths.values[r[b]]!,
+      communities: r[b + 2] === NO ? [] : this.lists.key(r[b + 2]).split(' '),
+      largeCommunities: r[b + 3] === NO ? [] : this.lists.key(r[b + 3]).split(' '),
+    };
+    if (r[b + 1] !== NO) out.nextHop = this.hops.values[r[b + 1]];
+    const f = r[b + 7];
+    if (f & 3) out.origin = ORIGINS[(f & 3) - 1];
+    if (f & HAS_MED) out.med = r[b + 5];
+    if (f & HAS_LP) out.localPref = r[b + 6];
+    if (r[b + 4] !== NO) Object.assign(out, this.rare.values[r[b + 4]]!.value);
+    return out;
   }
 
   refs(id: number): number {
@@ -320,6 +329,19 @@ export class AttrIntern {
   sameNextHop(a: number, b: number): boolean {
     return this.sets.rows[a * F + 1] === this.sets.rows[b * F + 1];
   }
+}
+
+const ORIGINS: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
+
+function copyRare(a: RouteAttributes): Rare {
+  const out: { -readonly [K in keyof Rare]: Rare[K] } = {};
+  if (a.atomicAggregate !== undefined) out.atomicAggregate = a.atomicAggregate;
+  if (a.aggregator !== undefined) out.aggregator = { asn: a.aggregator.asn, address: copyAddress(a.aggregator.address) };
+  if (a.extendedCommunities !== undefined) out.extendedCommunities = a.extendedCommunities.slice();
+  if (a.originatorId !== undefined) out.originatorId = copyAddress(a.originatorId);
+  if (a.clusterList !== undefined) out.clusterList = a.clusterList.map(copyAddress);
+  if (a.onlyToCustomer !== undefined) out.onlyToCustomer = a.onlyToCustomer;
+  return out;
 }
 
 function copyAddress(a: Address): Address {

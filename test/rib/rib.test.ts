@@ -64,8 +64,10 @@ test('interned attribute sets are shared and freed with their last route', () =>
   assert.equal(rib.stats().attributeSets, 1);
   const [r1] = rib.routes(pfx('10.0.0.0/24'));
   const [r2] = rib.routes(pfx('10.0.1.0/24'));
-  assert.equal(r1.attrs, r2.attrs, 'one object for one set');
-  assert.notEqual(r1.attrs, a, 'a copy, not the feed object');
+  assert.deepEqual(r1.attrs, a);
+  assert.deepEqual(r2.attrs, a);
+  assert.equal(r1.attrs.asPath, r2.attrs.asPath, 'one AS path array for one path');
+  assert.notEqual(r1.attrs.asPath, a.asPath, 'a copy, not the feed array');
   rib.apply(announce(P2, '10.0.0.0/24', attrs([65002, 64500])));
   assert.equal(rib.stats().attributeSets, 2);
   assert.equal(rib.stats().asPaths, 2);
@@ -212,4 +214,47 @@ test('decode errors, stats and gaps only touch the router\'s last-message time',
   rib.apply({ kind: 'decode-error', source: 'bmp', router: 'r1', problem: { layer: 'bmp', code: 'x', offset: 0, message: 'm' }, time: 2_000_000 });
   assert.equal(rib.routers()[0].lastMessage, 2_000_000);
   assert.equal(rib.stats().routes, 1);
+});
+
+test('every attribute survives interning, and each one tells sets apart', () => {
+  const rib = new Rib();
+  const full = attrs([65001, [1, 2], 3], {
+    nextHop: ip('2001:db8::1'),
+    origin: 'egp',
+    med: 0,
+    localPref: 0,
+    atomicAggregate: true,
+    aggregator: { asn: 3, address: ip('10.0.0.3') },
+    communities: ['65535:65281', '1:2'],
+    largeCommunities: ['1:2:3'],
+    extendedCommunities: ['0002fde800000001'],
+    originatorId: ip('10.0.0.9'),
+    clusterList: [ip('10.0.0.1'), ip('10.0.0.2')],
+    onlyToCustomer: 65001,
+  });
+  rib.apply(announce(P1, '10.0.0.0/24', full));
+  assert.deepEqual(rib.routes(pfx('10.0.0.0/24'))[0].attrs, full);
+  const variants: Partial<typeof full>[] = [
+    { med: undefined },
+    { localPref: undefined },
+    { origin: 'igp' },
+    { atomicAggregate: undefined },
+    { aggregator: { asn: 4, address: ip('10.0.0.3') } },
+    { communities: ['1:2', '65535:65281'] },
+    { largeCommunities: [] },
+    { extendedCommunities: [] },
+    { originatorId: ip('10.0.0.8') },
+    { clusterList: [ip('10.0.0.1')] },
+    { onlyToCustomer: undefined },
+    { nextHop: ip('10.0.0.1') },
+    { asPath: [65001, 1, 2, 3] },
+  ];
+  for (const v of variants) {
+    const a = { ...full, ...v };
+    const cs = rib.changes(announce(P1, '10.0.0.0/24', a));
+    assert.equal(cs.length, 1, JSON.stringify(v));
+    assert.deepEqual(rib.routes(pfx('10.0.0.0/24'))[0].attrs, Object.fromEntries(Object.entries(a).filter(([, x]) => x !== undefined)));
+    rib.apply(announce(P1, '10.0.0.0/24', full));
+  }
+  assert.equal(rib.stats().attributeSets, 1);
 });
