@@ -197,6 +197,11 @@ export function decodeScamperTrace(o: JsonObject, offset = 0): Trace {
   const meta: Record<string, string | number> = { scamperMethod };
   if (probeCount !== undefined) meta.probeCount = probeCount;
   meta.attempts = attempts;
+  // The flow identity: with Paris traceroute, the same ports keep the same ECMP path.
+  for (const k of ['sport', 'dport', 'icmp_sum'] as const) {
+    const v = optInt(o, k, offset, 'scamper');
+    if (v !== undefined) meta[k === 'icmp_sum' ? 'icmpSum' : k] = v;
+  }
   return {
     target,
     backend: 'scamper',
