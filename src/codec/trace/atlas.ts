@@ -43,7 +43,8 @@ import {
   targetAnswered,
 } from './common.ts';
 
-const ERR_FLAG: Record<string, string> = { N: '!N', H: '!H', A: '!X', P: '!P', p: '!p', h: '!h' };
+// A Map, not an object literal: err "toString" must not find Object's.
+const ERR_FLAG = new Map(Object.entries({ N: '!N', H: '!H', A: '!X', P: '!P', p: '!p', h: '!h' }));
 
 /** Decodes Atlas results: a JSON array, a single object, or one object per line. */
 export function decodeAtlasResults(text: string): Trace[] {
@@ -162,7 +163,7 @@ export function decodeAtlasResult(o: JsonObject, offset = 0): Trace {
       if (ittl !== undefined && ittl !== 1) r.quotedTtl = checkCount(ittl, offset, `${w} ittl`);
       if (rv.err !== undefined) {
         const e = rv.err;
-        const f = typeof e === 'number' ? `!${checkCount(e, offset, `${w} err`)}` : ERR_FLAG[asString(e, offset, `${w} err`)];
+        const f = typeof e === 'number' ? `!${checkCount(e, offset, `${w} err`)}` : ERR_FLAG.get(asString(e, offset, `${w} err`));
         if (f === undefined) fail('atlas-bad-err', offset, `${w}: err ${JSON.stringify(e)} is not N/H/A/P/p/h or a number`);
         r.flag(f);
       }

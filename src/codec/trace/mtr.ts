@@ -47,7 +47,7 @@ import {
 
 /** Case-insensitive field lookup (forks vary the spelling: Loss%/loss%, Wrst/wrst). */
 function field(o: JsonObject, ...names: string[]): Json | undefined {
-  for (const n of names) if (n in o) return o[n];
+  for (const n of names) if (Object.hasOwn(o, n)) return o[n];
   const lower = new Map<string, Json>();
   for (const k of Object.keys(o)) lower.set(k.toLowerCase(), o[k]);
   for (const n of names) {

@@ -50,7 +50,8 @@ export interface ScamperDecoded {
   readonly skipped: ScamperSkipped[];
 }
 
-const METHODS: Record<string, Method> = {
+// A Map, not an object literal: a method named "constructor" must not find Object's.
+const METHODS = new Map<string, Method>(Object.entries({
   'icmp-echo': 'icmp',
   'icmp-echo-paris': 'icmp-paris',
   udp: 'udp',
@@ -58,7 +59,7 @@ const METHODS: Record<string, Method> = {
   tcp: 'tcp',
   'tcp-ack': 'tcp-ack',
   'tcp-ack-sport': 'tcp-ack',
-};
+} satisfies Record<string, Method>));
 
 const BOOKKEEPING = new Set(['cycle-start', 'cycle-stop', 'cycle-def', 'list']);
 
@@ -138,7 +139,7 @@ export function decodeScamperTrace(o: JsonObject, offset = 0): Trace {
   const v6 = target.includes(':');
   const source = o.src === undefined ? undefined : canonAddress(asString(o.src, offset, 'scamper src'), offset, 'scamper src');
   const scamperMethod = asString(o.method, offset, 'scamper method');
-  const method = METHODS[scamperMethod] ?? 'unknown';
+  const method = METHODS.get(scamperMethod) ?? 'unknown';
   const stop = o.stop_reason === undefined ? undefined : asString(o.stop_reason, offset, 'scamper stop_reason').toLowerCase();
   const start = timeMs(o.start, offset, 'scamper start');
   const attempts = optInt(o, 'attempts', offset, 'scamper') ?? 1;

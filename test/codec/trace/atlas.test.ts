@@ -96,7 +96,7 @@ test('shapes: numeric err, admin-prohibited, dup, ECMP at one hop, single object
       { hop: 2, result: [{ from: '10.0.0.2', rtt: 3, err: 13 }, { from: '10.0.0.2', rtt: 3, err: 'A' }, { x: '*' }] },
     ],
   };
-  const tr = decodeAtlasResult(r);
+  const tr = decodeAtlasResult(JSON.parse(JSON.stringify(r)));
   assert.equal(tr.method, 'tcp');
   assert.equal(hopsLine(tr.hops), '1:2/2[192.0.2.1=1{dup} 192.0.2.2=2] 2:3/2[10.0.0.2=3,3{!13,!X}]');
   assert.equal(tr.stopReason, 'unreachable');
@@ -131,6 +131,7 @@ test('malformed Atlas results: each a DecodeError with its own code', () => {
     [hop({ hop: 1, result: [{ from: '192.0.2.1', rtt: 1e12 }] }), 'bad-rtt'],
     [hop({ hop: 1, result: [{ from: 'router', rtt: 1 }] }), 'bad-address'],
     [hop({ hop: 1, result: [{ from: '192.0.2.1', rtt: 1, err: 'Q' }] }), 'atlas-bad-err'],
+    [hop({ hop: 1, result: [{ from: '192.0.2.1', rtt: 1, err: 'toString' }] }), 'atlas-bad-err'],
     [hop({ hop: 1, result: [{ from: '192.0.2.1', late: -1 }] }), 'bad-count'],
     [hop({ hop: 1, result: [{ from: '192.0.2.1', rtt: 1, icmpext: { obj: [{ class: 1, type: 1, mpls: [{ label: -1, exp: 0, s: 1, ttl: 1 }] }] } }] }), 'bad-mpls'],
   ];

@@ -146,6 +146,7 @@ test('shapes: MPLS icmpext, a second attempt, duplicates, ICMP unreachable, PTB 
   const none = { ...HEAD, stop_reason: 'GAPLIMIT', hop_count: 3, attempts: 1 };
   assert.equal(hopsLine(decodeScamperJson(JSON.stringify([none])).traces[0].hops), '1:1/0[] 2:1/0[] 3:1/0[]');
   assert.equal(decodeScamperJson(JSON.stringify({ ...none, method: 'icmp-echo', stop_reason: 'SOMETHING-NEW' })).traces[0].stopReason, 'something-new');
+  assert.equal(decodeScamperJson(JSON.stringify({ ...none, method: 'constructor' })).traces[0].method, 'unknown', 'no prototype lookups');
 });
 
 test('malformed scamper JSON: each a DecodeError with its own code', () => {

@@ -1,0 +1,171 @@
+// Property tests: whatever text goes in, each trace decoder either returns traces that
+// keep the model's invariants or throws a DecodeError of layer 'trace' — never another
+// exception. Seeds are small built-in outputs plus the lab samples and shared fixtures
+// where present, mutated at the text level (cuts, insertions, token swaps) and, for the
+// JSON formats, structurally (a node replaced by a hostile value). Then size: a
+// 10,000-target cycle decodes in linear time, and regex-hostile lines stay cheap.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { isDecodeError } from '../../../src/codec/errors.ts';
+import { decodeAtlasResults, decodeMtrJson, decodeMtrRaw, decodeScamperJson, decodeTracerouteTexts } from '../../../src/codec/trace/index.ts';
+import { formatAddress, parseAddress } from '../../../src/model/address.ts';
+import { type Trace, traceToJson } from '../../../src/model/trace.ts';
+import { sharedFixtures } from '../../helpers/requirements.ts';
+import { labSamples } from './util.ts';
+
+const CTX = { start: 1_700_000_000_000, target: '198.51.100.1' };
+
+function checkTrace(tr: Trace): void {
+  assert.ok(Number.isFinite(tr.start) && Number.isFinite(tr.end));
+  assert.equal(typeof tr.reached, 'boolean');
+  let prev = 0;
+  for (const h of tr.hops) {
+    assert.ok(Number.isInteger(h.ttl) && h.ttl > prev && h.ttl <= 255, `ttl ${h.ttl}`);
+    prev = h.ttl;
+    let rec = 0;
+    for (const r of h.responders) {
+      assert.ok(Number.isInteger(r.received) && r.received >= 0);
+      assert.ok(r.rtts.every((v) => Number.isFinite(v) && v >= 0));
+      assert.ok(r.rtts.length <= r.received);
+      if (!(r.flags ?? []).includes('name')) {
+        const a = parseAddress(r.address);
+        assert.ok(a && formatAddress(a) === r.address, `canonical address ${r.address}`);
+      }
+      rec += r.received;
+    }
+    assert.equal(h.received, rec);
+    assert.ok(Number.isInteger(h.sent) && h.sent >= rec, `sent ${h.sent} >= received ${rec}`);
+  }
+  const j = traceToJson(tr);
+  assert.deepEqual(JSON.parse(JSON.stringify(j)), j);
+}
+
+type Decoder = (text: string) => Trace[];
+const DECODERS: Record<string, Decoder> = {
+  traceroute: (s) => decodeTracerouteTexts(s, CTX),
+  mtrJson: (s) => [decodeMtrJson(s, CTX)],
+  mtrRaw: (s) => [decodeMtrRaw(s, CTX)],
+  scamper: (s) => decodeScamperJson(s).traces,
+  atlas: (s) => decodeAtlasResults(s),
+};
+
+function run(name: string, text: string): void {
+  let out: Trace[];
+  try {
+    out = DECODERS[name](text);
+  } catch (e) {
+    assert.ok(isDecodeError(e), `${name}: not a DecodeError: ${String(e)} for ${JSON.stringify(text.slice(0, 200))}`);
+    assert.equal(e.layer, 'trace');
+    return;
+  }
+  for (const tr of out) checkTrace(tr);
+}
+
+const read = (dir: string, files: string[]) => files.map((f) => join(dir, f)).filter(existsSync).map((p) => readFileSync(p, 'utf8'));
+const SEEDS: Record<string, string[]> = {
+  traceroute: [
+    'traceroute to 198.51.100.1 (198.51.100.1), 30 hops max, 60 byte packets\n 1  gw (192.0.2.1)  0.2 ms !N * 10.0.0.1 <MPLS:L=1,E=0,S=1,T=1>  1 ms\n 2  * * *\n 3  198.51.100.1 [open]  6 ms\n',
+    ...read(labSamples, ['base.traceroute.txt', 'ecmp.traceroute.txt', 'withdraw.traceroute.txt', 'base.traceroute6.txt']),
+  ],
+  mtrJson: [
+    '{"report":{"mtr":{"dst":"198.51.100.1","tests":"2","tos":"0x0"},"hubs":[{"count":"1","host":"a (192.0.2.1)","ASN":"AS1","Loss%":50,"Snt":2,"Last":1,"Avg":1,"Best":1,"Wrst":1,"StDev":0},{"count":2,"host":"???","Loss%":100,"Snt":2,"Last":0,"Avg":0,"Best":0,"Wrst":0,"StDev":0}]}}',
+    ...read(labSamples, ['base.mtr.json', 'ratelimit.mtr.json']),
+    ...read(join(sharedFixtures, 'mtr-generated-local'), ['mtr0.95_icmp_v6_4hops.json']),
+  ],
+  mtrRaw: ['x 0 1\nh 0 192.0.2.1\nd 0 gw\nm 0 16 0 1 1\np 0 100 1\nx 1 2\nh 1 198.51.100.1\np 1 200 2\np 1 200 2\nt 0 0 0\n'],
+  scamper: read(join(sharedFixtures, 'warts'), ['trace_google_dns_v4_default.sc_warts2json-20211212.json', 'trace_google_dns_v6_default.sc_warts2json-20211212.json'])
+    .concat(read(labSamples, ['base.scamper.json']))
+    .concat(['{"type":"trace","method":"tcp","dst":"198.51.100.1","start":{"sec":1,"usec":2},"hop_count":2,"hops":[{"addr":"192.0.2.1","probe_ttl":1,"probe_id":1,"rtt":1,"icmp_type":3,"icmp_code":13,"icmpext":[{"ie_cn":1,"ie_ct":1,"ie_dl":4,"mpls_labels":[{"mpls_ttl":1,"mpls_s":1,"mpls_exp":0,"mpls_label":16}]}]},{"addr":"192.0.2.1","probe_ttl":1,"probe_id":1,"rtt":1,"tcp_flags":18}]}']),
+  atlas: read(sharedFixtures, ['ripe-atlas-sagan/traceroute-results.sagan-tests.jsonl', 'ripe-atlas-tools/traceroute-results.msm3606560.json'])
+    .concat(['{"type":"traceroute","dst_addr":"198.51.100.1","timestamp":1,"endtime":2,"proto":"UDP","result":[{"hop":1,"result":[{"x":"*"},{"from":"192.0.2.1","rtt":1,"err":"N","ittl":2,"icmpext":{"obj":[{"class":1,"type":1,"mpls":[{"label":1,"exp":0,"s":1,"ttl":1}]}]}},{"from":"192.0.2.1","late":2}]},{"hop":255,"result":[{"from":"198.51.100.1","rtt":2,"dup":true}]}]}']),
+};
+
+const TOKENS = ['constructor', 'toString', '__proto__', '*', '!N', '!F-1500', 'ms', '-1', '1e400', '9999999999', '256', '0', '(', ')', '(192.0.2.1)', '::', '<MPLS:L=1,E=9,S=1,T=1>', '[AS]', 'NaN', '"', '{', '}', '[', ']', ',', ':', 'null', '\n', ' ', 'x', 'h', 'p', '300.1.1.1', 'fe80::1%eth0'];
+const HOSTILE: unknown[] = ['constructor', 'toString', '__proto__', null, -1, 0, 1e308, -1e308, 2 ** 53, 1.5, '', 'x', '???', '0x0', '192.0.2.300', '::1', [], {}, [null], { x: '*' }, true, 'AS99999999999'];
+
+/** Replaces the node reached by `path` (indices into keys/elements, taken modulo) with `value`. */
+function replaceAt(node: unknown, path: number[], value: unknown): unknown {
+  if (path.length === 0 || typeof node !== 'object' || node === null) return value;
+  const keys = Object.keys(node);
+  if (keys.length === 0) return value;
+  const key = keys[path[0] % keys.length];
+  const copy = (Array.isArray(node) ? [...node] : { ...node }) as Record<string, unknown>;
+  copy[key] = replaceAt(copy[key], path.slice(1), value);
+  return copy;
+}
+
+for (const name of Object.keys(DECODERS)) {
+  test(`${name}: random text only ever gives traces or DecodeError`, () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => run(name, s)), { numRuns: 500 });
+    fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }), (ts) => run(name, ts.join(' '))), { numRuns: 500 });
+  });
+
+  test(`${name}: cut, spliced and token-swapped real outputs only ever give traces or DecodeError`, () => {
+    const seeds = SEEDS[name];
+    assert.ok(seeds.length > 0);
+    for (const s of seeds) run(name, s);
+    const seed = fc.constantFrom(...seeds);
+    fc.assert(fc.property(seed, fc.nat(), (s, n) => run(name, s.slice(0, n % (s.length + 1)))), { numRuns: 400 });
+    fc.assert(
+      fc.property(seed, fc.nat(), fc.constantFrom(...TOKENS), (s, n, tok) => {
+        const at = n % (s.length + 1);
+        run(name, s.slice(0, at) + tok + s.slice(at));
+      }),
+      { numRuns: 800 },
+    );
+    fc.assert(
+      fc.property(seed, fc.nat(), fc.constantFrom(...TOKENS), (s, n, tok) => {
+        const parts = s.split(' ');
+        parts[n % parts.length] = tok;
+        run(name, parts.join(' '));
+      }),
+      { numRuns: 800 },
+    );
+  });
+}
+
+for (const name of ['mtrJson', 'scamper', 'atlas']) {
+  test(`${name}: JSON with one node replaced by a hostile value only ever gives traces or DecodeError`, () => {
+    // mtr prints one pretty-printed document; scamper and Atlas one object per line.
+    const texts = name === 'mtrJson' ? SEEDS[name] : SEEDS[name].flatMap((s) => s.split('\n')).filter((l) => l.trim() !== '');
+    const docs = texts.map((l) => JSON.parse(l) as unknown);
+    fc.assert(
+      fc.property(fc.constantFrom(...docs), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.oneof(fc.constantFrom(...HOSTILE), fc.jsonValue({ maxDepth: 2 })), (doc, path, v) => {
+        run(name, JSON.stringify(replaceAt(doc, path, v)));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+}
+
+test('size: a 10,000-target cycle decodes in linear time; regex-hostile lines stay cheap', () => {
+  const hop = (t: number) => `{"addr":"10.0.${t}.1","probe_ttl":${t},"probe_id":1,"probe_size":44,"tx":{"sec":1700000000,"usec":${t}},"rtt":${t}.5,"reply_ttl":60,"icmp_type":11,"icmp_code":0}`;
+  const line = (i: number) =>
+    `{"type":"trace","version":"0.1","method":"icmp-echo-paris","src":"192.0.2.10","dst":"198.51.${i >> 8}.${i & 255}","stop_reason":"GAPLIMIT","start":{"sec":1700000000,"usec":0},"hop_count":15,"attempts":2,"firsthop":1,"probe_count":20,"hops":[${Array.from({ length: 10 }, (_, t) => hop(t + 1)).join(',')}]}`;
+  const scamper = Array.from({ length: 10_000 }, (_, i) => line(i)).join('\n');
+  let t0 = performance.now();
+  const { traces } = decodeScamperJson(scamper);
+  const scamperMs = performance.now() - t0;
+  assert.equal(traces.length, 10_000);
+  assert.equal(traces[9999].hops.length, 15);
+  const one = 'traceroute to 198.51.100.1 (198.51.100.1), 30 hops max, 60 byte packets\n' + Array.from({ length: 15 }, (_, t) => ` ${t + 1}  10.0.${t}.1  1.000 ms  1.100 ms  1.200 ms`).join('\n') + '\n';
+  t0 = performance.now();
+  assert.equal(decodeTracerouteTexts(one.repeat(10_000), CTX).length, 10_000);
+  const textMs = performance.now() - t0;
+  assert.ok(scamperMs < 5000 && textMs < 5000, `scamper ${scamperMs.toFixed(0)} ms, text ${textMs.toFixed(0)} ms`);
+  // Inputs that make backtracking regexes blow up: long runs of digits, spaces, parens.
+  const hostile = [
+    ' 1  ' + '9'.repeat(100_000),
+    ' 1 ' + ' '.repeat(100_000) + '!',
+    'traceroute to ' + '('.repeat(100_000),
+    ' 1  x ' + '('.repeat(50_000) + ')'.repeat(50_000),
+    'Tracing the path to ' + 'a '.repeat(50_000),
+  ];
+  t0 = performance.now();
+  for (const h of hostile) run('traceroute', h);
+  for (const h of ['p 0 ' + '1'.repeat(100_000) + ' 1', 'h 0 ' + ':'.repeat(100_000)]) run('mtrRaw', h);
+  assert.ok(performance.now() - t0 < 2000, `hostile lines took ${(performance.now() - t0).toFixed(0)} ms`);
+});
