@@ -487,14 +487,20 @@ export class BgpdumpText {
         b.set(tail, p);
         out.pos = p + tail.length;
       } else {
-        // First sight of this block: decode, write its text, keep a copy of the bytes.
-        const text = this.ribTail(body.subarray(astart, astart + alen), v6 ? 2 : 1);
-        if (text === undefined) {
-          cache.setRange(body, astart, astart + alen, HAS_PROBLEMS);
-          return false;
-        }
+        // First sight of this block: write its text (straight from the bytes when it is the
+        // common kind, else through the general decoder), keep a copy of the bytes.
         out.pos = p;
-        out.latin1(text);
+        out.ensure(alen * 4 + 256);
+        const w = ribTailInto(body, astart, astart + alen, v6 ? 2 : 1, out.buf, p);
+        if (w >= 0) out.pos = w;
+        else {
+          const text = this.ribTail(body, astart, astart + alen, v6 ? 2 : 1);
+          if (text === undefined) {
+            cache.setRange(body, astart, astart + alen, HAS_PROBLEMS);
+            return false;
+          }
+          out.latin1(text);
+        }
         cache.setRange(body, astart, astart + alen, this.tailArena.copy(out.buf, p, out.pos));
       }
     }
@@ -502,7 +508,8 @@ export class BgpdumpText {
   }
 
   /** `${asPath}|${origin}|${nextHop}|${localPref}|${med}${end}\n` of one RIB attribute block; undefined when format() would report problems. */
-  private ribTail(bytes: Uint8Array, afi: number): string | undefined {
+  private ribTail(body: Uint8Array, start: number, end: number, afi: number): string | undefined {
+    const bytes = body.subarray(start, end);
     const { attrs, problems } = decodeAttrsLenient(bytes, { as4: true, mrtRibAfiSafi: { afi, safi: 1 } });
     if (problems.length > 0) return undefined;
     const a = bgpdumpAttrs(attrs, true, problems);
@@ -626,6 +633,190 @@ export class BgpdumpText {
     }
     return out;
   }
+}
+
+/**
+ * Writes the line tail ribTail() builds, for the common block, straight from the bytes
+ * into `o` at `at`; returns the end position, or -1 (nothing meaningful written) when
+ * the block is not the common kind: anything but ORIGIN, AS_PATH, NEXT_HOP, MED,
+ * LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR, COMMUNITIES, LARGE_COMMUNITY and the
+ * abbreviated MP_REACH_NLRI, each once, well formed, with the flags RFC 4271 wants, and
+ * an AS path far from bgpdump's 8000-character cut. The general decoder then decides
+ * (and reports problems). RIB entries have 4-byte ASNs, so bgpdump's AS4 merge never
+ * applies. Reads are bounded by `end`; `o` must have room for (end - start) * 4 + 256.
+ */
+export function ribTailInto(b: Uint8Array, start: number, end: number, afi: number, o: Uint8Array, at: number): number {
+  // Pass 1: check, and note where each value is.
+  let seen = 0;
+  let pathAt = -1;
+  let pathEnd = 0;
+  let origin = 2; // bgpdump's origin starts at -1, which it prints as INCOMPLETE
+  let nhAt = -1;
+  let v6At = -1;
+  let lpAt = -1;
+  let medAt = -1;
+  let commAt = -1;
+  let commEnd = 0;
+  let atomic = false;
+  let aggAt = -1;
+  let p = start;
+  while (p < end) {
+    if (end - p < 3) return -1;
+    const flags = b[p];
+    const type = b[p + 1];
+    let len: number;
+    if (flags & 0x10) {
+      if (end - p < 4) return -1;
+      len = (b[p + 2] << 8) | b[p + 3];
+      p += 4;
+    } else {
+      len = b[p + 2];
+      p += 3;
+    }
+    if (len > end - p) return -1;
+    const v = p;
+    p += len;
+    const bit = type === 32 ? 1 << 31 : 1 << type;
+    if (type > 32 || (seen & bit) !== 0) return -1;
+    seen |= bit;
+    const ot = flags & 0xc0;
+    switch (type) {
+      case 1:
+        if (ot !== 0x40 || len !== 1 || b[v] > 2) return -1;
+        origin = b[v];
+        break;
+      case 2: {
+        if (ot !== 0x40 || len > 2000) return -1; // far below the 8000-character cut
+        let q = v;
+        while (q < p) {
+          if (p - q < 2) return -1;
+          const st = b[q];
+          const count = b[q + 1];
+          q += 2;
+          if (st < 1 || st > 4 || count === 0 || count * 4 > p - q) return -1;
+          q += count * 4;
+        }
+        pathAt = v;
+        pathEnd = p;
+        break;
+      }
+      case 3:
+        if (ot !== 0x40 || len !== 4) return -1;
+        nhAt = v;
+        break;
+      case 4:
+        if (ot !== 0x80 || len !== 4) return -1;
+        medAt = v;
+        break;
+      case 5:
+        if (ot !== 0x40 || len !== 4) return -1;
+        lpAt = v;
+        break;
+      case 6:
+        if (ot !== 0x40 || len !== 0) return -1;
+        atomic = true;
+        break;
+      case 7:
+        if (ot !== 0xc0 || len !== 8) return -1;
+        aggAt = v;
+        break;
+      case 8:
+        if (ot !== 0xc0 || len === 0 || (len & 3) !== 0) return -1;
+        commAt = v;
+        commEnd = p;
+        break;
+      case 14: {
+        if (ot !== 0x80 || len === 0 || b[v] + 1 !== len) return -1;
+        const nhLen = b[v];
+        if (nhLen === 16 || nhLen === 32) v6At = v + 1;
+        else if (nhLen !== 4 || afi !== 1) return -1;
+        break;
+      }
+      case 32:
+        if (ot !== 0xc0 || len === 0 || len % 12 !== 0) return -1;
+        break; // never printed
+      default:
+        return -1;
+    }
+  }
+  // Pass 2: `${asPath}|${origin}|${nextHop}|${localPref}|${med}|${communities}|AG/NAG|${aggregator}|\n`.
+  let w = at;
+  if (pathAt >= 0) {
+    // asPathText: every segment has at least one AS, so segments are space-separated,
+    // each closed when the next starts; sets "{a,b}", confed sequences "(a b)", confed sets "[a,b]".
+    let close = 0;
+    for (let q = pathAt; q < pathEnd; ) {
+      const st = b[q];
+      const count = b[q + 1];
+      if (q > pathAt) {
+        if (close !== 0) o[w++] = close;
+        o[w++] = 0x20;
+      }
+      q += 2;
+      if (st !== 2) o[w++] = st === 1 ? 0x7b : st === 3 ? 0x28 : 0x5b;
+      const sep = st === 1 || st === 4 ? 0x2c : 0x20;
+      for (let i = 0; i < count; i++, q += 4) {
+        if (i > 0) o[w++] = sep;
+        w = writeUint(((b[q] << 24) >>> 0) + ((b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3]), o, w);
+      }
+      close = st === 1 ? 0x7d : st === 3 ? 0x29 : st === 4 ? 0x5d : 0;
+    }
+    if (close !== 0) o[w++] = close;
+  }
+  o[w++] = 0x7c;
+  w = writeAscii(ORIGIN_TEXT[origin], o, w);
+  o[w++] = 0x7c;
+  if (v6At >= 0) w = writeAscii(bgpdumpIPv6(b, v6At), o, w);
+  else if (nhAt >= 0) w = writeIPv4(b, nhAt, o, w);
+  else w = writeAscii('255.255.255.255', o, w);
+  o[w++] = 0x7c;
+  w = lpAt >= 0 ? writeUint(u32At(b, lpAt), o, w) : writeUint(0, o, w);
+  o[w++] = 0x7c;
+  w = medAt >= 0 ? writeUint(u32At(b, medAt), o, w) : writeUint(0, o, w);
+  o[w++] = 0x7c;
+  if (commAt >= 0) {
+    for (let q = commAt; q < commEnd; q += 4) {
+      if (q > commAt) o[w++] = 0x20;
+      const c = u32At(b, q);
+      const name = COMMUNITY_NAMES.get(c);
+      if (name !== undefined) w = writeAscii(name, o, w);
+      else {
+        w = writeUint(c >>> 16, o, w);
+        o[w++] = 0x3a;
+        w = writeUint(c & 0xffff, o, w);
+      }
+    }
+  }
+  o[w++] = 0x7c;
+  w = writeAscii(atomic ? 'AG' : 'NAG', o, w);
+  o[w++] = 0x7c;
+  if (aggAt >= 0 && !(b[aggAt + 4] === 255 && b[aggAt + 5] === 255 && b[aggAt + 6] === 255 && b[aggAt + 7] === 255)) {
+    w = writeUint(u32At(b, aggAt), o, w);
+    o[w++] = 0x20;
+    w = writeIPv4(b, aggAt + 4, o, w);
+  }
+  o[w++] = 0x7c;
+  o[w++] = 0x0a;
+  return w;
+}
+
+function u32At(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+}
+
+function writeAscii(s: string, o: Uint8Array, at: number): number {
+  for (let i = 0; i < s.length; i++) o[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
+
+function writeIPv4(b: Uint8Array, off: number, o: Uint8Array, at: number): number {
+  let w = writeUint(b[off], o, at);
+  o[w++] = 0x2e;
+  w = writeUint(b[off + 1], o, w);
+  o[w++] = 0x2e;
+  w = writeUint(b[off + 2], o, w);
+  o[w++] = 0x2e;
+  return writeUint(b[off + 3], o, w);
 }
 
 /** Marks a cached attribute block that format() reports problems for. */
