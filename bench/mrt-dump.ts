@@ -3,14 +3,14 @@
 // synthetic TABLE_DUMP_V2 RIB of ~1.05M entries (bench/mrt-synth.ts); plus the decode rate
 // to RouteEvents with no output at all. Run: node --import tsx bench/mrt-dump.ts
 import { spawnSync } from 'node:child_process';
-import { existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MrtFramer } from '../src/codec/mrt/framing.ts';
 import { mrtRouteEvents } from '../src/codec/mrt/route-events.ts';
 import { repoRoot, sharedFixtures } from '../test/helpers/requirements.ts';
 import { writeSyntheticRib } from './mrt-synth.ts';
 
-const RUNS = 3;
+const RUNS = Number(process.env.RUNS ?? 5);
 const synth = '/tmp/smoketrace-bench-rib.mrt';
 process.stdout.write('writing synthetic RIB... ');
 const entries = writeSyntheticRib(synth);
@@ -23,32 +23,52 @@ const files = [
   join(sharedFixtures, 'bgpdump/updates.20160811.1600.gz'),
 ].filter(existsSync);
 
-const cli = existsSync(join(repoRoot, 'src/cli.ts')) ? [join(repoRoot, 'bin/smoketrace.js')] : ['--import', 'tsx', join(repoRoot, 'src/cli/mrt-main.ts')];
+// The bundle bin/smoketrace.js runs when dist/ is up to date (scripts/build.mjs). Built
+// here and run directly, so that someone editing src/ during the run cannot make bin/
+// fall back to tsx half-way through.
+spawnSync(process.execPath, [join(repoRoot, 'scripts/build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+const cli = [join(repoRoot, 'dist/cli.js')];
 
-function best(cmd: string, args: string[]): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < RUNS; i++) {
+/** CPU seconds (user + system) of waited-for children so far, from /proc (10 ms ticks). */
+function childCpu(): number {
+  const f = readFileSync('/proc/self/stat', 'latin1');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime
+}
+
+/** Best wall-clock ms and best CPU ms over `runs` runs, plus the worst wall (for the spread). */
+function best(cmd: string, args: string[], runs: number): { wall: number; cpu: number; worst: number } {
+  let wall = Number.POSITIVE_INFINITY;
+  let cpu = Number.POSITIVE_INFINITY;
+  let worst = 0;
+  for (let i = 0; i < runs; i++) {
     const devnull = openSync('/dev/null', 'w');
+    const c0 = childCpu();
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { stdio: ['ignore', devnull, 'ignore'], cwd: repoRoot });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    closeSync(devnull);
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
-    min = Math.min(min, ms);
+    wall = Math.min(wall, ms);
+    worst = Math.max(worst, ms);
+    cpu = Math.min(cpu, (childCpu() - c0) * 1000);
   }
-  return min;
+  return { wall, cpu, worst };
 }
 
 /**
  * Decode only: frame, decode every record to RouteEvents (convertRaw: what MrtFileFeed
  * does, = convert(decodeMrtRecord(raw)) without the intermediate record); no output.
  */
-function decodeRate(file: string): { events: number; ms: number } {
+function decodeRate(file: string): { events: number; ms: number; cpu: number } {
   const buf = file.endsWith('.mrt') ? readFileSync(file) : undefined;
-  if (!buf) return { events: 0, ms: 0 };
+  if (!buf) return { events: 0, ms: 0, cpu: 0 };
   let best = Number.POSITIVE_INFINITY;
+  let cpu = Number.POSITIVE_INFINITY;
   let events = 0;
   for (let i = 0; i < RUNS; i++) {
     const conv = mrtRouteEvents({ router: 'bench', received: () => 0 });
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     let n = 0;
     const f = new MrtFramer();
@@ -57,20 +77,37 @@ function decodeRate(file: string): { events: number; ms: number } {
     });
     f.end();
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000);
     events = n;
   }
-  return { events, ms: best };
+  return { events, ms: best, cpu };
 }
 
-console.log(`best of ${RUNS}; ours = node ${cli.join(' ')} mrt dump --format bgpdump FILE > /dev/null`);
-console.log('| file | lines | bgpdump -m (ms) | smoketrace (ms) | ours/bgpdump |');
-console.log('|---|---|---|---|---|');
+console.log(`best of ${RUNS} (worst in brackets); ours = node ${cli.join(' ')} mrt dump --format bgpdump FILE > /dev/null; cpu = user + system`);
+console.log('| file | lines | bgpdump -m wall ms | smoketrace wall ms | ours/bgpdump wall | bgpdump cpu ms | smoketrace cpu ms | ours/bgpdump cpu |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const f of files) {
   const lines = spawnSync('bgpdump', ['-m', f], { maxBuffer: 1 << 30 }).stdout.toString('latin1').split('\n').length - 1;
-  const theirs = best('bgpdump', ['-m', f]);
-  const ours = best(process.execPath, [...cli, 'mrt', 'dump', '--format', 'bgpdump', f]);
+  // Interleaved, so that both see the same load.
+  const theirs = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY, worst: 0 };
+  const ours = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY, worst: 0 };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [acc, cmd, args] of [
+      [theirs, 'bgpdump', ['-m', f]],
+      [ours, process.execPath, [...cli, 'mrt', 'dump', '--format', 'bgpdump', f]],
+    ] as const) {
+      const r = best(cmd, [...args], 1);
+      acc.wall = Math.min(acc.wall, r.wall);
+      acc.cpu = Math.min(acc.cpu, r.cpu);
+      acc.worst = Math.max(acc.worst, r.worst);
+    }
+  }
   const name = f === synth ? `synthetic TDv2 RIB (${entries} entries)` : f.replace(`${sharedFixtures}/`, '');
-  console.log(`| ${name} | ${lines} | ${theirs.toFixed(0)} | ${ours.toFixed(0)} | ${(ours / theirs).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${lines} | ${theirs.wall.toFixed(0)} (${theirs.worst.toFixed(0)}) | ${ours.wall.toFixed(0)} (${ours.worst.toFixed(0)}) | ${(ours.wall / theirs.wall).toFixed(2)}` +
+      ` | ${theirs.cpu.toFixed(0)} | ${ours.cpu.toFixed(0)} | ${(ours.cpu / theirs.cpu).toFixed(2)} |`,
+  );
 }
 const d = decodeRate(synth);
-console.log(`\ndecode to RouteEvents, no output (synthetic RIB, in process, best of ${RUNS}): ${d.events} events in ${d.ms.toFixed(0)} ms = ${((d.events / d.ms) * 1000 / 1e6).toFixed(2)}M events/s`);
+console.log(`\ndecode to RouteEvents, no output (synthetic RIB, in process, best of ${RUNS}): ${d.events} events in ${d.ms.toFixed(0)} ms = ${((d.events / d.ms) * 1000 / 1e6).toFixed(2)}M events/s (best cpu ${d.cpu.toFixed(0)} ms, GC threads included)`);
