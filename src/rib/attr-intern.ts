@@ -249,6 +249,10 @@ export class AttrIntern {
   // hands us the same RouteAttributes object many times in a row.
   private lastObj: RouteAttributes | undefined;
   private lastId = -1;
+  // Built objects of recently asked sets (direct-mapped by id): consecutive changes of a
+  // table load mostly share a set, and building one allocates its community arrays.
+  private readonly builtIds = new Int32Array(4096).fill(-1);
+  private readonly built: (RouteAttributes | undefined)[] = new Array(4096).fill(undefined);
 
   /** Interns `a` and takes one reference to the set; returns its id. */
   intern(a: RouteAttributes): number {
@@ -294,14 +298,20 @@ export class AttrIntern {
     if (r[b + 2] !== NO) this.lists.release(r[b + 2]);
     if (r[b + 3] !== NO) this.lists.release(r[b + 3]);
     if (r[b + 4] !== NO) this.rare.release(r[b + 4]);
+    if (this.builtIds[id & 4095] === id) {
+      this.builtIds[id & 4095] = -1;
+      this.built[id & 4095] = undefined;
+    }
     if (id === this.lastId) {
       this.lastObj = undefined;
       this.lastId = -1;
     }
   }
 
-  /** The attributes of set `id`, as a new object (its AS path and next hop are shared: never mutate). */
+  /** The attributes of set `id` (shared with other callers: never mutate). */
   get(id: number): RouteAttributes {
+    const slot = id & 4095;
+    if (this.builtIds[slot] === id) return this.built[slot]!;
     const r = this.sets.rows;
     const b = id * F;
     const out: { -readonly [K in keyof RouteAttributes]: RouteAttributes[K] } = {
@@ -315,6 +325,8 @@ export class AttrIntern {
     if (f & HAS_MED) out.med = r[b + 5];
     if (f & HAS_LP) out.localPref = r[b + 6];
     if (r[b + 4] !== NO) Object.assign(out, this.rare.values[r[b + 4]]!.value);
+    this.builtIds[slot] = id;
+    this.built[slot] = out;
     return out;
   }
 
