@@ -43,15 +43,23 @@ export const schema = {
     level: withDefault(oneOf(LOG_LEVELS), 'info'),
   }),
   bmp: section({
+    // Off by default: a listening socket is opened on purpose, and two services (or test
+    // runs) on one host would otherwise fight over the port.
+    enabled: withDefault(boolean, false),
     // Loopback like the API; operators set a routable address so routers can connect.
     listen: withDefault(listen, '127.0.0.1:11019'),
     allow: withDefault(list(cidr, 'CIDR prefixes like "192.0.2.0/24"'), ['127.0.0.0/8', '::1/128']),
     max_message_bytes: withDefault(integer(4096, 16_777_216), 1_048_576),
+    // Bytes queued per router before its socket is paused (TCP then pushes back on it).
+    max_buffered_bytes: withDefault(integer(65_536, 1_073_741_824), 4_194_304),
   }),
   ris: section({
     enabled: withDefault(boolean, false),
     url: withDefault(url(['ws', 'wss']), 'wss://ris-live.ripe.net/v1/ws/'),
     client: withDefault(text(), 'smoketrace'),
+    // Adds a low-volume KEEPALIVE subscription so a stalled server is noticed even when the
+    // subscriptions themselves are quiet (see feeds/ris-live.ts).
+    canary: withDefault(boolean, true),
     subscribe: tables({
       host: optional(text()),
       prefix: optional(cidr),
@@ -61,6 +69,12 @@ export const schema = {
       peer: optional(ipAddress),
       type: optional(oneOf(['UPDATE', 'OPEN', 'NOTIFICATION', 'KEEPALIVE', 'RIS_PEER_STATE'])),
     }),
+  }),
+  rib: section({
+    // Prefixes whose route changes are stored (with full attributes, before and after),
+    // besides every prefix covering a [[targets]] address. A prefix is monitored when it
+    // overlaps an entry: the entry itself, its more-specifics and its covering prefixes.
+    monitor: withDefault(list(cidr, 'CIDR prefixes like "198.51.100.0/24"'), []),
   }),
   probe: section({
     interval: withDefault(probeInterval, '5m'),
