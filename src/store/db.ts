@@ -27,10 +27,41 @@ export interface FeedGapsTable {
   reason: string;
 }
 
+export interface RouteChangesTable {
+  id: Generated<number>;
+  prefix: string;
+  time: number;
+  source: string;
+  router: string;
+  peer_address: string;
+  peer_asn: number;
+  route_table: string;
+  path_id: number | null;
+  kind: string;
+  cause: string;
+  reason: string | null;
+  /** JSON (store/attributes-json.ts); null for a new route. */
+  before_attrs: string | null;
+  /** JSON; null for a withdrawal. */
+  after_attrs: string | null;
+  stored_at: number;
+}
+
+export interface PrefixChurnTable {
+  prefix: string;
+  /** Start of the hour (feed time), ms. */
+  bucket: number;
+  announcements: number;
+  withdrawals: number;
+  updated_at: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   meta: MetaTable;
   feed_gaps: FeedGapsTable;
+  route_changes: RouteChangesTable;
+  prefix_churn: PrefixChurnTable;
 }
 
 export type Sqlite = BetterSqlite3.Database;

@@ -5,7 +5,10 @@ import type { Component, ComponentHealth } from '../component.ts';
 import type { Logger } from '../log.ts';
 import { type Database, type Sqlite, kyselyOver, openSqlite } from './db.ts';
 import { FeedGapRepository } from './feed-gaps.ts';
+import { IngestWriteRepository, type PruneResult } from './ingest-writes.ts';
 import { MetaRepository } from './meta.ts';
+import { PrefixChurnRepository } from './prefix-churn.ts';
+import { RouteChangeRepository } from './route-changes.ts';
 import { type MigrateResult, defaultMigrationsDir, migrate, readMigrations } from './migrate.ts';
 
 export interface StoreOptions {
@@ -14,6 +17,15 @@ export interface StoreOptions {
   readonly version: string;
   readonly logger: Logger;
   readonly migrationsDir?: string;
+  /**
+   * storage.retention (ms). When set, start() starts a timer that deletes route changes,
+   * churn counts and ended feed gaps stored longer ago than this; stop() stops it.
+   */
+  readonly retentionMs?: number;
+  /** How often the retention prune runs (default hourly; the first run is 10 s after start). */
+  readonly pruneEveryMs?: number;
+  /** Wall clock, ms (injected in tests). */
+  readonly now?: () => number;
 }
 
 interface Open {
@@ -21,12 +33,17 @@ interface Open {
   readonly db: Kysely<Database>;
   readonly meta: MetaRepository;
   readonly feedGaps: FeedGapRepository;
+  readonly routeChanges: RouteChangeRepository;
+  readonly churn: PrefixChurnRepository;
+  readonly ingest: IngestWriteRepository;
 }
 
 export class Store implements Component {
   readonly name = 'store';
   private open: Open | undefined;
   private status: ComponentHealth = { state: 'stopped', detail: 'not started' };
+  private pruneTimer: ReturnType<typeof setTimeout> | undefined;
+  private pruning: Promise<unknown> | undefined;
 
   constructor(private readonly opts: StoreOptions) {}
 
@@ -43,10 +60,19 @@ export class Store implements Component {
         log.info({ applied: result.applied.map((m) => m.file), version: result.version }, 'applied migrations');
       }
       const db = kyselyOver(sqlite);
-      this.open = { sqlite, db, meta: new MetaRepository(db), feedGaps: new FeedGapRepository(db) };
+      this.open = {
+        sqlite,
+        db,
+        meta: new MetaRepository(db),
+        feedGaps: new FeedGapRepository(db),
+        routeChanges: new RouteChangeRepository(db),
+        churn: new PrefixChurnRepository(db),
+        ingest: new IngestWriteRepository(db),
+      };
       await this.open.meta.setOnce('created_at', new Date().toISOString());
       this.status = { state: 'ok' };
       log.info({ path: this.opts.path, schemaVersion: result.version }, 'store open');
+      if (this.opts.retentionMs !== undefined) this.schedulePrune(10_000);
     } catch (e) {
       sqlite?.close();
       this.open = undefined;
@@ -74,6 +100,9 @@ export class Store implements Component {
   async stop(): Promise<void> {
     const open = this.open;
     if (!open) return;
+    clearTimeout(this.pruneTimer);
+    this.pruneTimer = undefined;
+    await this.pruning;
     this.open = undefined;
     // Kysely serialises use of the single SQLite connection; taking it ourselves
     // means every transaction queued before us has committed or rolled back.
@@ -85,6 +114,43 @@ export class Store implements Component {
 
   health(): ComponentHealth {
     return this.status;
+  }
+
+  private schedulePrune(ms: number): void {
+    const t = setTimeout(() => {
+      this.pruneTimer = undefined;
+      const run = this.prune()
+        .then((r) => {
+          if (r.routeChanges + r.churn + r.feedGaps > 0) this.opts.logger.info(r, 'retention: pruned old rows');
+        })
+        .catch((e: unknown) => this.opts.logger.error({ err: e }, 'retention prune failed'))
+        .finally(() => {
+          this.pruning = undefined;
+          if (this.open) this.schedulePrune(this.opts.pruneEveryMs ?? 3_600_000);
+        });
+      this.pruning = run;
+    }, ms);
+    t.unref();
+    this.pruneTimer = t;
+  }
+
+  /** Deletes rows stored longer ago than storage.retention (nothing when no retention is set). */
+  async prune(): Promise<PruneResult> {
+    const retention = this.opts.retentionMs;
+    if (retention === undefined) return { routeChanges: 0, churn: 0, feedGaps: 0 };
+    return this.opened().ingest.prune((this.opts.now ?? Date.now)() - retention);
+  }
+
+  get routeChanges(): RouteChangeRepository {
+    return this.opened().routeChanges;
+  }
+
+  get churn(): PrefixChurnRepository {
+    return this.opened().churn;
+  }
+
+  get ingest(): IngestWriteRepository {
+    return this.opened().ingest;
   }
 
   get meta(): MetaRepository {
