@@ -7,6 +7,8 @@ export interface ComponentHealth {
   readonly state: ComponentState;
   /** Why the state is not "ok", in words an operator can act on. */
   readonly detail?: string;
+  /** Numbers an operator watches (routers connected, routes, events per second ...). */
+  readonly counters?: Readonly<Record<string, number>>;
 }
 
 export interface Component {

@@ -1,24 +1,75 @@
 // The composition root: builds every component from a Config and wires them. The
 // only module that knows them all. Constructing starts nothing; start() starts the
 // components in order and stop() stops them in reverse (the API stops taking requests
-// before the store closes under it).
+// first, then the feeds, whose last router-downs still reach the RIB, then the ingest
+// writes what is pending, and the store closes last).
+//
+// BGP ingest: the BMP collector ([bmp] enabled) and the RIS Live client ([ris] enabled)
+// each run under a SupervisedFeed (restarted with backoff if they fail) and feed ONE Rib
+// through the RibIngest, which stores route changes of monitored prefixes, churn counts
+// and feed gaps. The BGP API resources read the live RIB and the store.
 import { resolve } from 'node:path';
 import { ApiServer } from './api/server.ts';
+import type { Resource } from './api/app.ts';
+import { lookupRoutes } from './api/lookup.ts';
+import { routeChangesRoutes } from './api/route-changes.ts';
+import { routersRoutes } from './api/routers.ts';
+import { routesRoutes } from './api/routes.ts';
 import type { Component, ComponentHealth } from './component.ts';
 import type { Config } from './config/schema.ts';
+import type { RisSubscription } from './codec/rislive/index.ts';
+import type { RisLiveOptions } from './feeds/ris-live.ts';
+import { BmpFeedHandle, RisFeedHandle } from './ingest/handles.ts';
+import { RibIngest } from './ingest/ingest.ts';
+import { MonitorSet } from './ingest/monitor.ts';
+import { SupervisedFeed, type Timers } from './ingest/supervise.ts';
 import type { Logger } from './log.ts';
+import { formatAddress } from './model/address.ts';
+import type { FeedEvent } from './model/feed-event.ts';
+import { formatPrefix } from './model/prefix.ts';
+import { Rib } from './rib/rib.ts';
 import { Store } from './store/store.ts';
 
 export interface ServiceDeps {
   readonly logger: Logger;
   readonly version: string;
-  /** Milliseconds; injected so uptime is testable without sleeping. */
+  /** Milliseconds; injected so uptime, rates, retention and stored times are testable without sleeping. */
   readonly now?: () => number;
+  /** Overrides for the RIS Live client (tests: timers, backoff, canary). */
+  readonly ris?: Partial<Omit<RisLiveOptions, 'url' | 'client' | 'subscriptions'>>;
+  /** How often the ingest writes pending route changes and churn (default 1 s). */
+  readonly flushEveryMs?: number;
+  /** Restart backoff of a failed feed (default 1 s doubling to 60 s). */
+  readonly feedBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly timers?: Timers;
+}
+
+function risSubscriptions(config: Config): RisSubscription[] {
+  return config.ris.subscribe.map((s) => {
+    const sub: { -readonly [K in keyof RisSubscription]: RisSubscription[K] } = {};
+    if (s.host !== undefined) sub.host = s.host;
+    if (s.prefix !== undefined) {
+      sub.prefix = formatPrefix(s.prefix);
+      sub.moreSpecific = s.more_specific;
+      sub.lessSpecific = s.less_specific;
+    }
+    if (s.path !== undefined) sub.path = s.path;
+    if (s.peer !== undefined) sub.peer = formatAddress(s.peer);
+    if (s.type !== undefined) sub.type = s.type;
+    return sub;
+  });
 }
 
 export class Service {
   readonly store: Store;
   readonly api: ApiServer;
+  /** The one RIB every feed writes into. */
+  readonly rib: Rib;
+  readonly ingest: RibIngest;
+  /** The BMP collector's supervisor, when [bmp] enabled. */
+  readonly bmp: SupervisedFeed | undefined;
+  /** The RIS Live client's supervisor, when [ris] enabled. */
+  readonly ris: SupervisedFeed | undefined;
   private readonly components: readonly Component[];
   private readonly now: () => number;
   private startedAt: number | undefined;
@@ -26,12 +77,79 @@ export class Service {
 
   constructor(config: Config, deps: ServiceDeps) {
     this.now = deps.now ?? Date.now;
+    const now = this.now;
     const { logger, version } = deps;
     this.store = new Store({
       path: resolve(config.storage.path),
       version,
       logger: logger.child({ component: 'store' }),
+      retentionMs: config.storage.retention,
+      now,
     });
+    this.rib = new Rib();
+    const monitor = new MonitorSet(
+      config.rib.monitor,
+      config.targets.map((t) => t.address),
+    );
+    const ingestLog = logger.child({ component: 'rib' });
+    this.ingest = new RibIngest({
+      rib: this.rib,
+      monitor,
+      writer: { write: (b) => this.store.ingest.write(b) },
+      now,
+      logger: ingestLog,
+      flushEveryMs: deps.flushEveryMs,
+    });
+    const apply = (events: readonly FeedEvent[]) => this.ingest.apply(events);
+
+    if (config.bmp.enabled) {
+      const log = logger.child({ component: 'bmp' });
+      this.bmp = new SupervisedFeed({
+        name: 'bmp',
+        create: () =>
+          new BmpFeedHandle(
+            {
+              host: config.bmp.listen.host,
+              port: config.bmp.listen.port,
+              allow: config.bmp.allow,
+              maxMessageBytes: config.bmp.max_message_bytes,
+              maxBufferedBytes: config.bmp.max_buffered_bytes,
+              clock: now,
+              logger: log,
+            },
+            log,
+          ),
+        onBatch: apply,
+        // The failed collector's sessions are gone: nothing they announced can stay.
+        onFailure: (why) => this.dropRouters('bmp', `collector-failed: ${why}`),
+        logger: log,
+        now,
+        timers: deps.timers,
+        backoff: deps.feedBackoff,
+      });
+    }
+    if (config.ris.enabled) {
+      const log = logger.child({ component: 'ris' });
+      this.ris = new SupervisedFeed({
+        name: 'ris',
+        create: () =>
+          new RisFeedHandle({
+            url: config.ris.url.toString(),
+            client: config.ris.client,
+            subscriptions: risSubscriptions(config),
+            canary: config.ris.canary ? undefined : false,
+            clock: { now },
+            logger: log,
+            ...deps.ris,
+          }),
+        onBatch: apply,
+        logger: log,
+        now,
+        timers: deps.timers,
+        backoff: deps.feedBackoff,
+      });
+    }
+
     this.api = new ApiServer({
       listen: config.api.listen,
       token: config.api.token,
@@ -42,8 +160,57 @@ export class Service {
         uptimeSeconds: () => (this.startedAt === undefined ? 0 : (this.now() - this.startedAt) / 1000),
         components: () => this.health(),
       },
+      resources: this.resources(),
     });
-    this.components = [this.store, this.api];
+    const feeds = [this.bmp, this.ris].filter((f): f is SupervisedFeed => f !== undefined);
+    // Without a feed there is nothing to ingest: no 'rib' component (the BGP endpoints
+    // still answer, from an empty RIB and the store).
+    this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, this.api];
+    if (monitor.size > 0) ingestLog.debug({ monitor: monitor.describe() }, 'monitored prefixes');
+  }
+
+  private resources(): Resource[] {
+    const rib = this.rib;
+    return [
+      async (app) => {
+        await app.register(routesRoutes, { rib });
+      },
+      async (app) => {
+        await app.register(lookupRoutes, { rib });
+      },
+      async (app) => {
+        await app.register(routersRoutes, {
+          source: {
+            routers: () => rib.routers(),
+            decodeErrors: (source, router) => this.ingest.decodeErrorsByRouter.get(`${source} ${router}`) ?? 0,
+            connection: (source, router) => {
+              if (source !== 'bmp') return undefined;
+              const h = this.bmp?.current;
+              const c = h instanceof BmpFeedHandle ? h.collector.routers().find((r) => r.router === router) : undefined;
+              return c && { remotePort: c.remotePort, queuedBytes: c.queuedBytes, paused: c.paused, messages: c.counters.messages };
+            },
+          },
+        });
+      },
+      async (app) => {
+        await app.register(routeChangesRoutes, { changes: { list: (f) => this.store.routeChanges.list(f) }, now: this.now });
+      },
+    ];
+  }
+
+  /** router-down for every router of `source` the RIB still has up. */
+  private dropRouters(source: 'bmp' | 'ris-live', reason: string): void {
+    const events: FeedEvent[] = [];
+    for (const r of this.rib.routers()) {
+      if (r.source === source && r.state === 'up') events.push({ kind: 'router-down', source, router: r.router, reason, time: this.now() });
+    }
+    this.ingest.apply(events);
+  }
+
+  /** Where the BMP collector listens (after start(); port 0 in the config picks a free port). */
+  bmpAddress(): { host: string; port: number } | undefined {
+    const h = this.bmp?.current;
+    return h instanceof BmpFeedHandle ? h.collector.address() : undefined;
   }
 
   /** Starts each component in order; if one fails, stops those already started and throws. */

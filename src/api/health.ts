@@ -19,6 +19,7 @@ const ComponentState = Type.Object({
     Type.Literal('stopped'),
   ]),
   detail: Type.Optional(Type.String()),
+  counters: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'What the component counts, e.g. routes, routersConnected, eventsPerSecond, decodeErrors' })),
 });
 
 const HealthResponse = Type.Object({
