@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CliExit, registerConfigCommands } from './cli/config.ts';
 import { registerDbCommands } from './cli/db.ts';
 import { registerMrtCommands } from './cli/mrt.ts';
+import { registerReplayCommand } from './cli/replay-command.ts';
 import { registerServeCommand } from './cli/serve.ts';
 import { version } from './version.ts';
 
@@ -19,6 +20,7 @@ registerServeCommand(program);
 registerConfigCommands(program);
 registerDbCommands(program);
 registerMrtCommands(program);
+registerReplayCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,7 @@ import type { RawMrtRecord } from '../codec/mrt/framing.ts';
 import { BgpdumpText } from '../codec/mrt/bgpdump-text.ts';
 import { mrtRouteEvents } from '../codec/mrt/route-events.ts';
 import { type MrtFileItem, decodeItem, mrtFileRawBatches } from '../feeds/mrt-file.ts';
+import { registerMrtImportCommand } from './mrt-import-command.ts';
 
 export type MrtDumpFormat = 'bgpdump' | 'jsonl';
 
@@ -241,4 +242,5 @@ export function registerMrtCommands(program: Command): void {
       }
       process.exitCode = await mrtDump(files, opts.format, { out: process.stdout, err: process.stderr });
     });
+  registerMrtImportCommand(mrt);
 }
