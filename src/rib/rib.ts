@@ -186,15 +186,16 @@ export class Rib {
 
   private touch(t: PeerTable, time: number): void {
     if (time > t.lastMessage) t.lastMessage = time;
-    const r = this.tables.router(t.source, t.router);
-    if (time > r.lastMessage) r.lastMessage = time;
+    if (time > t.owner.lastMessage) t.owner.lastMessage = time;
   }
 
   private route(e: RouteEvent, sink: ChangeSink | undefined): number {
     const ti = this.tables.index(e.source, e.router, e.peer, e.table);
     const t = this.tables.all[ti];
     if (e.time > t.lastMessage) this.touch(t, e.time);
+    // A route means the session is up, whether or not we saw it come up.
     t.state = 'up';
+    t.owner.state = 'up';
     const f = e.prefix.family === 4 ? this.v4 : this.v6;
     const k = this.key;
     toWords(e.prefix.bytes, k, e.prefix.len);

@@ -23,6 +23,7 @@ export interface PeerTable {
   endOfRib: boolean;
   /** Feed time (ms) of the last message about this peer table; 0 when none. */
   lastMessage: number;
+  readonly owner: RouterState;
 }
 
 export interface RouterState {
@@ -77,6 +78,7 @@ export class PeerTables {
     let i = this.byKey.get(key);
     if (i === undefined) {
       i = this.all.length;
+      const owner = this.router(source, router);
       const t: PeerTable = {
         index: i,
         source,
@@ -88,10 +90,11 @@ export class PeerTables {
         routes: 0,
         endOfRib: false,
         lastMessage: 0,
+        owner,
       };
       this.all.push(t);
       this.byKey.set(key, i);
-      this.router(source, router).tables.push(t);
+      owner.tables.push(t);
     } else this.all[i].peer = peer;
     this.lastPeer = peer;
     this.lastRouter = router;
