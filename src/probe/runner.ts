@@ -68,7 +68,7 @@ const PERMISSION = [
   /mtr-packet: failure to open/i,
   /failure to start mtr-packet/i,
   /could not open (?:icmp|udp|tcp|raw|datalink)/i,
-  /not enough privileges/i,
+  /not have enough privileges|not enough privileges/i,
   /requires root|must be root|need root/i,
   /cannot open raw socket/i,
 ];
@@ -106,6 +106,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     reject: false,
     stdin: 'ignore',
     encoding: 'buffer',
+    stripFinalNewline: false,
     timeout: timeoutMs,
     killSignal: 'SIGTERM',
     forceKillAfterDelay: opts.killGraceMs ?? 2_000,
