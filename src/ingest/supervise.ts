@@ -171,14 +171,14 @@ export class SupervisedFeed implements Component {
       this.lastCounters = h.counters();
       await h.stop();
     }
-    // The feed's last events (router-downs) are applied if they come within a moment.
+    // The feed's last events (router-downs) are applied if they come within a moment;
+    // then the loop is aborted, and a feed that ignores even that is left behind (logged).
     const loop = this.loop;
     if (loop) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([loop, new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
-      clearTimeout(timer);
-      this.ac?.abort();
-      await loop;
+      if (!(await settlesWithin(loop, 2000))) {
+        this.ac?.abort();
+        if (!(await settlesWithin(loop, 2000))) this.o.logger?.warn(`${this.name}: the feed did not end within 4 s of stop(); left behind`);
+      }
     }
     this.handle = undefined;
     this.loop = undefined;
@@ -197,4 +197,11 @@ export class SupervisedFeed implements Component {
     const p = this.handle?.problem?.();
     return p === undefined ? { state: 'ok', counters } : { state: 'degraded', detail: p, counters };
   }
+}
+
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = await Promise.race([p.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  return done;
 }
