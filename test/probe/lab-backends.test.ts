@@ -11,6 +11,7 @@ import { MtrBackend } from '../../src/probe/backends/mtr.ts';
 import { TracerouteBackend } from '../../src/probe/backends/traceroute.ts';
 import { TcptracerouteBackend } from '../../src/probe/backends/tcptraceroute.ts';
 import { ScamperBackend } from '../../src/probe/backends/scamper.ts';
+import type { TraceRequest } from '../../src/probe/backends/types.ts';
 import { findTool, requirement } from '../helpers/requirements.ts';
 import { HOPS, Lab, TARGETS } from '../lab/lab.ts';
 
@@ -117,7 +118,7 @@ describe('backends in the lab', { timeout: 90_000 }, () => {
     try {
       const pid = sc.pid;
       assert.ok(pid);
-      const reqs = [...ALL.map((a) => ({ target: a })), ...ALL.map((a) => ({ target: a, method: 'udp-paris' as const, sport: 33001 }))];
+      const reqs: TraceRequest[] = [...ALL.map((a) => ({ target: a })), ...ALL.map((a) => ({ target: a, method: 'udp-paris' as const, sport: 33001 }))];
       const traces = await Promise.all([...reqs, ...reqs].map((r) => sc.trace(r)));
       for (const [i, x] of traces.entries()) {
         const r = reqs[i % reqs.length];
