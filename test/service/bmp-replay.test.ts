@@ -106,7 +106,7 @@ test('replayed FRR MRT over BMP: routes, routers, lookup, stored changes, churn,
   const gone = await s.service.store.routeChanges.list({ since: 0, limit: 10_000 });
   const withdrawals = gone.filter((c) => c.kind === 'withdraw');
   assert.equal(withdrawals.length, stored.length, 'each stored route is withdrawn again');
-  assert.ok(withdrawals.every((c) => c.cause === 'router-down' && c.after === null && c.before !== null && /connection-closed/.test(c.reason ?? '')));
+  assert.ok(withdrawals.every((c) => c.cause === 'router-down' && c.after === null && c.before !== null && /^connection-(closed|error)/.test(c.reason ?? '')));
 
   // 3. It reconnects with another table (the updates): the API shows exactly that, nothing stale.
   const second = startReplay(t, [UPDATES], s.bmpPort);
