@@ -140,6 +140,7 @@ export class Scheduler {
   private pumpTimer?: unknown;
   private running = false;
   private activeTotal = 0;
+  private readonly hopsSeen = { sum: 0, n: 0 };
   readonly counters = { traces: 0, failures: 0, refused: 0, skipped: 0, triggers: 0 };
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -329,7 +330,10 @@ export class Scheduler {
 
   private cost(e: Entry): number {
     const b = this.opts.backends[e.status.backend];
-    return b ? b.estimatePackets({ target: e.status.address, method: this.opts.method }, e.hops ?? DEFAULT_HOPS_GUESS) : 1;
+    // A target never traced is guessed at the mean path length seen so far: a cold start
+    // with 10,000 targets would otherwise be budgeted at 16 hops each and crawl.
+    const guess = this.hopsSeen.n > 0 ? Math.ceil(this.hopsSeen.sum / this.hopsSeen.n) : DEFAULT_HOPS_GUESS;
+    return b ? b.estimatePackets({ target: e.status.address, method: this.opts.method }, e.hops ?? guess) : 1;
   }
 
   private pump(): void {
@@ -391,6 +395,13 @@ export class Scheduler {
       const trace = await backend.trace({ target: e.status.address, method: this.opts.method, signal: abort.signal });
       this.unavailable.delete(b);
       e.hops = Math.max(1, trace.hops.length);
+      if (this.hopsSeen.n >= 100_000) {
+        // Halve the history now and then, so the mean follows a changing target list.
+        this.hopsSeen.sum /= 2;
+        this.hopsSeen.n /= 2;
+      }
+      this.hopsSeen.sum += e.hops;
+      this.hopsSeen.n++;
       e.status.runs++;
       e.status.lastRun = trace.end;
       e.status.lastError = undefined;
