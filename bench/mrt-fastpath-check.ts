@@ -1,8 +1,9 @@
 // Cross-check of the MRT fast paths against the general ones, on every MRT file under the
-// shared fixtures, fixtures/mrt and the benchmark's synthetic RIB (if written):
+// shared fixtures, fixtures/mrt and the benchmark's synthetic RIB and updates (if written):
 // - mrtRouteEvents().convertRaw(raw) deep-equals convert(decodeMrtRecord(raw)): events,
 //   problems and thrown DecodeErrors;
-// - BgpdumpText.formatRaw writes exactly what format() returns, or declines.
+// - BgpdumpText.formatRaw (TABLE_DUMP_V2 RIB and BGP4MP UPDATE fast paths) writes exactly
+//   what format() returns, or declines; and declines wherever format() reports a problem.
 // Run: node --import tsx bench/mrt-fastpath-check.ts [FILE...]
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ function walk(dir: string): string[] {
 const files =
   process.argv.length > 2
     ? process.argv.slice(2)
-    : [...walk(sharedFixtures), ...walk(join(repoRoot, 'fixtures/mrt')), '/tmp/smoketrace-bench-rib.mrt'].filter(
+    : [...walk(sharedFixtures), ...walk(join(repoRoot, 'fixtures/mrt')), '/tmp/smoketrace-bench-rib.mrt', '/tmp/smoketrace-bench-updates-v1.gz'].filter(
         (f) => existsSync(f) && !/\.(md|txt|bgp\.gz|json|py|sh)$/.test(f),
       );
 
@@ -38,11 +39,13 @@ function attempt<T>(f: () => T): { ok: T } | { err: unknown } {
 
 let records = 0;
 let fastText = 0;
+const fastByType = new Map<number, number>();
 for (const file of files) {
   const fast = mrtRouteEvents({ router: 'x', received: () => 1 });
   const slow = mrtRouteEvents({ router: 'x', received: () => 1 });
   const tFast = new BgpdumpText();
-  const tSlow = new BgpdumpText();
+  let slowProblems = 0;
+  const tSlow = new BgpdumpText({ onProblem: () => slowProblems++ });
   const sink = {
     buf: new Uint8Array(1 << 16),
     pos: 0,
@@ -70,9 +73,12 @@ for (const file of files) {
         sink.pos = 0;
         if (tFast.formatRaw(raw, sink)) {
           fastText++;
+          fastByType.set(raw.header.type, (fastByType.get(raw.header.type) ?? 0) + 1);
           assert.ok('ok' in dec, `${file} @${raw.offset}: formatRaw took a record that does not decode`);
+          const before = slowProblems;
           const want = 'ok' in dec ? tSlow.format(dec.ok) : '';
           assert.equal(Buffer.from(sink.buf.subarray(0, sink.pos)).toString('latin1'), want, `${file} @${raw.offset}: text`);
+          assert.equal(slowProblems, before, `${file} @${raw.offset}: formatRaw took a record format() reports a problem for`);
         } else if ('ok' in dec) {
           tFast.format(dec.ok);
           tSlow.format(dec.ok);
@@ -84,4 +90,4 @@ for (const file of files) {
     console.log(`${file}: ${(e as Error).message} (not an MRT file?)`);
   }
 }
-console.log(`${files.length} files, ${records} records: fast paths equal the general ones (${fastText} records as bgpdump text by formatRaw)`);
+console.log(`${files.length} files, ${records} records: fast paths equal the general ones (${fastText} records as bgpdump text by formatRaw: ${[...fastByType].map(([t, n]) => `type ${t}: ${n}`).join(', ')})`);

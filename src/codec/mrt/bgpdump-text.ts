@@ -24,7 +24,7 @@ import { decodeNlri } from '../bgp/nlri.ts';
 import type { AsPathSegment, AttrOf, DecodeContext, Nlri, PathAttribute } from '../bgp/types.ts';
 import { ByteArena, ByteKeyCache } from './attr-cache.ts';
 import { viewBgpMessage } from './bgp4mp.ts';
-import { MRT_TYPE, type RawMrtRecord } from './framing.ts';
+import { MRT_TYPE, type MrtHeader, type RawMrtRecord } from './framing.ts';
 import type {
   Bgp4mpMessageRecord,
   Bgp4mpStateChangeRecord,
@@ -372,6 +372,12 @@ export class BgpdumpText {
   private readonly prefixScratch = new Uint8Array(16);
   private readonly caches = new Map<string, ByteKeyCache<BgpdumpAttrs>>();
   private readonly onProblem: (e: DecodeError, recordOffset: number) => void;
+  /** updateRaw's caches: session (record head bytes) -> line heads; per [et/local] kind. */
+  private readonly updPeers = [new ByteKeyCache<UpdSession>(), new ByteKeyCache<UpdSession>(), new ByteKeyCache<UpdSession>(), new ByteKeyCache<UpdSession>()];
+  /** Attribute block (MP NLRI left out of the key) -> line tail, latin1; per [as4][has MP attributes]. */
+  private readonly updTails = [new ByteKeyCache<Uint8Array>(), new ByteKeyCache<Uint8Array>(), new ByteKeyCache<Uint8Array>(), new ByteKeyCache<Uint8Array>()];
+  private keyScratch = new Uint8Array(4096);
+  private tailScratch = new Uint8Array(4096);
 
   constructor(opts: BgpdumpTextOptions = {}) {
     this.onProblem = opts.onProblem ?? (() => {});
@@ -410,6 +416,14 @@ export class BgpdumpText {
    */
   formatRaw(raw: RawMrtRecord, out: ByteOut): boolean {
     const h = raw.header;
+    if (h.type === MRT_TYPE.BGP4MP || h.type === MRT_TYPE.BGP4MP_ET) {
+      const st = h.subtype;
+      if (st !== 1 && st !== 4 && st !== 6 && st !== 7) return false;
+      const mark = out.pos;
+      if (this.updateRaw(raw.body, h, st === 4 || st === 7, st >= 6, out)) return true;
+      out.pos = mark;
+      return false;
+    }
     if (h.type !== MRT_TYPE.TABLE_DUMP_V2) return false;
     const st = h.subtype;
     if ((st !== 2 && st !== 4 && st !== 8 && st !== 10) || this.peers === undefined) return false;
@@ -505,6 +519,195 @@ export class BgpdumpText {
       }
     }
     return true;
+  }
+
+  /**
+   * The fast path for BGP4MP(_ET) MESSAGE, MESSAGE_AS4, MESSAGE_LOCAL, MESSAGE_AS4_LOCAL:
+   * the lines message() would print, written straight from the record's bytes. The line
+   * head (`BGP4MP|time|A|peer|peer_as|`) is kept per session and time; the tail after the
+   * prefix (`|as_path|origin|next_hop|local_pref|med|communities|AG|aggregator|`) depends
+   * on the attribute block only, so it is cached as bytes per distinct block, the key
+   * leaving out the NLRI inside MP_REACH_NLRI / MP_UNREACH_NLRI (IPv6 updates carry their
+   * prefixes there). Returns false (the caller resets `out` and uses format()) for any
+   * record message() would report a problem for, and for the unusual ones: the old Zebra
+   * OPEN form, a cut message, lengths that do not add up exactly, MP attributes for other
+   * AFI/SAFIs, MP_REACH_NLRI next to IPv4 NLRI, the IPv6-withdrawal-on-IPv4-_LOCAL quirk.
+   * ADD-PATH subtypes never come here.
+   */
+  private updateRaw(body: Uint8Array, h: MrtHeader, as4: boolean, local: boolean, out: ByteOut): boolean {
+    const n = body.length;
+    const asz = as4 ? 4 : 2;
+    let p = 2 * asz;
+    if (n < p + 4) return false;
+    const ifIndex = (body[p] << 8) | body[p + 1];
+    const afi = (body[p + 2] << 8) | body[p + 3];
+    if (afi !== 1 && afi !== 2) return false; // the old Zebra OPEN form (0xffff) too
+    void ifIndex;
+    const alen = afi === 1 ? 4 : 16;
+    const sessEnd = p + 4 + alen;
+    const msg = sessEnd + alen;
+    if (n - msg < 19) return false;
+    for (let i = 0; i < 16; i++) if (body[msg + i] !== 0xff) return false;
+    const mlen = (body[msg + 16] << 8) | body[msg + 17];
+    if (mlen < 19) return false;
+    if (body[msg + 18] !== 2) return true; // OPEN, KEEPALIVE, NOTIFICATION...: nothing printed
+    const end = msg + mlen;
+    if (end > n) return false; // cut: reported by message()
+    p = msg + 19;
+    if (end - p < 2) return false;
+    const wl = (body[p] << 8) | body[p + 1];
+    p += 2;
+    if (wl > end - p) return false;
+    const wStart = p;
+    p += wl;
+    if (end - p < 2) return false;
+    const al = (body[p] << 8) | body[p + 1];
+    p += 2;
+    if (al > end - p) return false;
+    const aStart = p;
+    const aEnd = p + al;
+    // MP_REACH_NLRI / MP_UNREACH_NLRI: where their NLRI are.
+    let reachAt = -1;
+    let reachNlri = 0;
+    let reachEnd = 0;
+    let reachV6 = false;
+    let unAt = -1;
+    let unNlri = 0;
+    let unEnd = 0;
+    let unV6 = false;
+    for (let q = aStart; q < aEnd; ) {
+      if (aEnd - q < 3) return false;
+      const flags = body[q];
+      const type = body[q + 1];
+      let v: number;
+      let len: number;
+      if (flags & 0x10) {
+        if (aEnd - q < 4) return false;
+        len = (body[q + 2] << 8) | body[q + 3];
+        v = q + 4;
+      } else {
+        len = body[q + 2];
+        v = q + 3;
+      }
+      if (len > aEnd - v) return false;
+      if (type === 14 || type === 15) {
+        if (len < 3) return false;
+        const mafi = (body[v] << 8) | body[v + 1];
+        const safi = body[v + 2];
+        if ((mafi !== 1 && mafi !== 2) || (safi !== 1 && safi !== 2)) return false;
+        if (type === 14) {
+          if (reachAt >= 0 || len < 5) return false;
+          const nhLen = body[v + 3];
+          if (nhLen + 1 > len - 4 || (nhLen !== 16 && nhLen !== 32 && !(nhLen === 4 && mafi === 1))) return false;
+          reachAt = q;
+          reachNlri = v + 5 + nhLen;
+          reachEnd = v + len;
+          reachV6 = mafi === 2;
+        } else {
+          if (unAt >= 0) return false;
+          if (mafi === 2 && local && afi === 1) return false; // bgpdump's inet_ntop quirk: message() does it
+          unAt = q;
+          unNlri = v + 3;
+          unEnd = v + len;
+          unV6 = mafi === 2;
+        }
+      }
+      q = v + len;
+    }
+    if (reachAt >= 0 && aEnd < end) return false; // IPv4 NLRI next to MP_REACH_NLRI: rare, message() does it
+    let tail: Uint8Array = NEWLINE;
+    if (al > 0 || aEnd < end) {
+      const mp = reachAt >= 0 || unAt >= 0;
+      const cache = this.updTails[(as4 ? 2 : 0) + (mp ? 1 : 0)];
+      let kb = body;
+      let ks = aStart;
+      let ke = aEnd;
+      if (mp) {
+        // The key: the block with each MP attribute cut to flags, type and its fixed part
+        // (AFI, SAFI; next hop and reserved byte for MP_REACH_NLRI); self-delimiting.
+        if (this.keyScratch.length < al) this.keyScratch = new Uint8Array(al * 2);
+        kb = this.keyScratch;
+        ks = 0;
+        ke = 0;
+        let from = aStart;
+        for (let pass = 0; pass < 2; pass++) {
+          const at = reachAt >= 0 && (unAt < 0 || reachAt < unAt) ? (pass === 0 ? reachAt : unAt) : pass === 0 ? unAt : reachAt;
+          if (at < 0) continue;
+          for (let i = from; i < at; i++) kb[ke++] = body[i];
+          kb[ke++] = body[at];
+          kb[ke++] = body[at + 1];
+          const v = at + (body[at] & 0x10 ? 4 : 3);
+          const fixedEnd = at === reachAt ? reachNlri : unNlri;
+          for (let i = v; i < fixedEnd; i++) kb[ke++] = body[i];
+          from = at === reachAt ? reachEnd : unEnd;
+        }
+        for (let i = from; i < aEnd; i++) kb[ke++] = body[i];
+      }
+      const t = cache.getRange(kb, ks, ke);
+      if (t === HAS_PROBLEMS) return false;
+      if (t !== undefined) tail = t;
+      else {
+        const made = this.updateTail(body, aStart, aEnd, as4);
+        cache.setRange(kb, ks, ke, made ?? HAS_PROBLEMS);
+        if (made === undefined) return false;
+        tail = made;
+      }
+    }
+    const s = this.updSession(body, sessEnd, afi, as4, local, h);
+    // bgpdump's order: withdrawn routes, MP_UNREACH_NLRI, NLRI, MP_REACH_NLRI.
+    if (wl > 0 && !nlriLines(body, wStart, wStart + wl, false, s.headW, NEWLINE, out)) return false;
+    if (unAt >= 0 && !nlriLines(body, unNlri, unEnd, unV6, s.headW, NEWLINE, out)) return false;
+    if (aEnd < end && !nlriLines(body, aEnd, end, false, s.headA, tail, out)) return false;
+    if (reachAt >= 0 && !nlriLines(body, reachNlri, reachEnd, reachV6, s.headA, tail, out)) return false;
+    return true;
+  }
+
+  /** The line heads of a session (the record's peer AS .. peer address) at the record's time. */
+  private updSession(body: Uint8Array, sessEnd: number, afi: number, as4: boolean, local: boolean, h: MrtHeader): UpdSession {
+    const et = h.type === MRT_TYPE.BGP4MP_ET;
+    const cache = this.updPeers[(et ? 2 : 0) + (local ? 1 : 0)];
+    let s = cache.getRange(body, 0, sessEnd);
+    if (s === undefined) {
+      const peerAs = as4 ? u32At(body, 0) : (body[0] << 8) | body[1];
+      const ipAt = sessEnd - (afi === 1 ? 4 : 16);
+      const peer = `${afi === 2 ? bgpdumpIPv6(body, ipAt) : ipv4Text(body, ipAt)}|${peerAs}|`;
+      s = { peer, lead: `BGP4MP${et ? '_ET' : ''}${local ? '_LOCAL' : ''}|`, ts: -1, us: -1, headA: NEWLINE, headW: NEWLINE };
+      cache.setRange(body, 0, sessEnd, s);
+    }
+    if (s.ts !== h.timestamp || s.us !== h.microseconds) {
+      const us = `${h.microseconds}`;
+      const time = et ? `${h.timestamp}.${us.length >= 6 ? us : '000000'.slice(us.length) + us}` : `${h.timestamp}`;
+      s.ts = h.timestamp;
+      s.us = h.microseconds;
+      s.headA = latin1Bytes(`${s.lead}${time}|A|${s.peer}`);
+      s.headW = latin1Bytes(`${s.lead}${time}|W|${s.peer}`);
+    }
+    return s;
+  }
+
+  /**
+   * The line tail of an UPDATE's attribute block (for the MP_REACH_NLRI prefixes when the
+   * block has one, else for the IPv4 NLRI), straight from the bytes when the block is the
+   * common kind, else through the general decoder; undefined when format() would report
+   * problems. A copy in the arena.
+   */
+  private updateTail(body: Uint8Array, start: number, end: number, as4: boolean): Uint8Array | undefined {
+    const need = (end - start) * 4 + 256;
+    if (this.tailScratch.length < need) this.tailScratch = new Uint8Array(need * 2);
+    const o = this.tailScratch;
+    const w = updateTailInto(body, start, end, as4, o, 0);
+    if (w >= 0) return this.tailArena.copy(o, 0, w);
+    const { attrs, problems } = decodeAttrsLenient(body.subarray(start, end), { as4 });
+    if (problems.length > 0) return undefined;
+    const a = bgpdumpAttrs(attrs, as4, problems);
+    const mp = a.mpReach;
+    let mid: string;
+    if (mp === undefined) mid = `${a.nextHop}|${a.localPref}|${a.med}`;
+    else if (mp.raw !== undefined) return undefined; // not reached: updateRaw declines these
+    else if (mp.afi === 1) mid = `${mp.nextHops.length > 0 ? ipv4Text(mp.nextHops[0].bytes) : '0.0.0.0'}|${a.localPref | 0}|${a.med | 0}`;
+    else mid = `${mp.nextHops.length > 0 ? bgpdumpIPv6(mp.nextHops[0].bytes) : '::'}|${a.localPref}|${a.med}`;
+    const text = latin1Bytes(`|${a.asPath}|${a.origin}|${mid}${a.end}\n`);
+    return this.tailArena.copy(text, 0, text.length);
   }
 
   /** `${asPath}|${origin}|${nextHop}|${localPref}|${med}${end}\n` of one RIB attribute block; undefined when format() would report problems. */
@@ -794,6 +997,341 @@ export function ribTailInto(b: Uint8Array, start: number, end: number, afi: numb
     w = writeUint(u32At(b, aggAt), o, w);
     o[w++] = 0x20;
     w = writeIPv4(b, aggAt + 4, o, w);
+  }
+  o[w++] = 0x7c;
+  o[w++] = 0x0a;
+  return w;
+}
+
+/** A BGP4MP session as updateRaw's lines name it. */
+interface UpdSession {
+  /** `${peer}|${peer_as}|` */
+  readonly peer: string;
+  /** `BGP4MP|`, `BGP4MP_LOCAL|`, `BGP4MP_ET|`... */
+  readonly lead: string;
+  ts: number;
+  us: number;
+  /** `${lead}${time}|A|${peer}`, latin1, for the time `ts`, `us`. */
+  headA: Uint8Array;
+  headW: Uint8Array;
+}
+
+const NEWLINE: Uint8Array = new Uint8Array([0x0a]);
+const PREFIX_SCRATCH = new Uint8Array(16);
+
+/**
+ * One line per prefix of the NLRI list `b[p..end)` (IPv4 or IPv6, no path ids): head,
+ * prefix text (host bits cleared, as decodeNlri does), tail. False when the list is
+ * not well formed (a length over 32/128, a prefix running past `end`): decodeNlri would
+ * fail, so message() reports it.
+ */
+function nlriLines(b: Uint8Array, p: number, end: number, v6: boolean, head: Uint8Array, tail: Uint8Array, out: ByteOut): boolean {
+  const max = v6 ? 128 : 32;
+  const room = head.length + tail.length + 48;
+  while (p < end) {
+    const len = b[p];
+    const nb = (len + 7) >>> 3;
+    if (len > max || nb > end - p - 1) return false;
+    out.ensure(room);
+    const o = out.buf;
+    let w = out.pos;
+    o.set(head, w);
+    w += head.length;
+    const bits = len & 7;
+    if (!v6) {
+      for (let i = 0; i < 4; i++) {
+        let v = i < nb ? b[p + 1 + i] : 0;
+        if (i === nb - 1 && bits !== 0) v &= 0xff << (8 - bits);
+        w = writeOctet(v, o, w);
+        o[w++] = i < 3 ? 0x2e : 0x2f;
+      }
+    } else {
+      const s = PREFIX_SCRATCH;
+      for (let i = 0; i < 16; i++) s[i] = i < nb ? b[p + 1 + i] : 0;
+      if (bits !== 0) s[nb - 1] &= 0xff << (8 - bits);
+      w = writeIPv6(s, 0, o, w);
+      o[w++] = 0x2f;
+    }
+    w = writeOctet(len, o, w);
+    o.set(tail, w);
+    out.pos = w + tail.length;
+    p += 1 + nb;
+  }
+  return true;
+}
+
+/** Decimal text of 0..255. */
+function writeOctet(v: number, o: Uint8Array, w: number): number {
+  if (v >= 100) {
+    const h = (v / 100) | 0;
+    const r = v - h * 100;
+    const t = (r / 10) | 0;
+    o[w] = 48 + h;
+    o[w + 1] = 48 + t;
+    o[w + 2] = 48 + r - t * 10;
+    return w + 3;
+  }
+  if (v >= 10) {
+    const t = (v / 10) | 0;
+    o[w] = 48 + t;
+    o[w + 1] = 48 + v - t * 10;
+    return w + 2;
+  }
+  o[w] = 48 + v;
+  return w + 1;
+}
+
+const HEX = latin1Bytes('0123456789abcdef');
+
+/** bgpdumpIPv6(b, off), written as bytes. */
+function writeIPv6(b: Uint8Array, off: number, o: Uint8Array, w: number): number {
+  let zero10 = true;
+  for (let i = 0; i < 10; i++) if (b[off + i] !== 0) zero10 = false;
+  if (zero10) {
+    const mapped = b[off + 10] === 0xff && b[off + 11] === 0xff;
+    if (mapped || (b[off + 10] === 0 && b[off + 11] === 0 && u32At(b, off + 12) > 1)) {
+      o[w++] = 0x3a;
+      o[w++] = 0x3a;
+      if (mapped) {
+        for (let i = 0; i < 4; i++) o[w++] = 0x66;
+        o[w++] = 0x3a;
+      }
+      return writeIPv4(b, off + 12, o, w);
+    }
+  }
+  // The first longest run of zero words is compressed, even a single one.
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; i++) {
+    let k = 0;
+    while (i + k < 8 && b[off + 2 * (i + k)] === 0 && b[off + 2 * (i + k) + 1] === 0) k++;
+    if (k > bestLen) {
+      best = i;
+      bestLen = k;
+    }
+  }
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      if (i === 0) o[w++] = 0x3a;
+      o[w++] = 0x3a;
+      i += bestLen - 1;
+      continue;
+    }
+    const v = (b[off + 2 * i] << 8) | b[off + 2 * i + 1];
+    if (v >= 0x1000) o[w++] = HEX[v >>> 12];
+    if (v >= 0x100) o[w++] = HEX[(v >>> 8) & 15];
+    if (v >= 0x10) o[w++] = HEX[(v >>> 4) & 15];
+    o[w++] = HEX[v & 15];
+    if (i !== 7) o[w++] = 0x3a;
+  }
+  return w;
+}
+
+/** Signed decimal of a 32-bit value (C's %d). */
+function writeInt32(v: number, o: Uint8Array, w: number): number {
+  const s = v | 0;
+  if (s >= 0) return writeUint(s, o, w);
+  o[w++] = 0x2d;
+  return writeUint(-s, o, w);
+}
+
+/**
+ * updateTail()'s text for the common kind of UPDATE attribute block, written from its
+ * bytes into `o` at `at`: `|as_path|origin|next_hop|local_pref|med|communities|AG|agg|\n`,
+ * for the MP_REACH_NLRI prefixes when there is one (its next hop; local pref and MED
+ * with %d for IPv4), else for the IPv4 NLRI. Returns the end, or -1 when the block is not
+ * the common kind: anything but ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF,
+ * ATOMIC_AGGREGATE, AGGREGATOR, COMMUNITIES, MP_REACH_NLRI / MP_UNREACH_NLRI for IPv4/IPv6
+ * unicast/multicast (their NLRI well formed), EXTENDED_COMMUNITIES and LARGE_COMMUNITY
+ * (never printed), each once, well formed, with the flags RFC 4271 wants, and an AS path
+ * far from bgpdump's 8000-character cut. AS4_PATH / AS4_AGGREGATOR (bgpdump's merge on
+ * 2-byte sessions) are left to the general decoder. `o` needs (end - start) * 4 + 256.
+ */
+export function updateTailInto(b: Uint8Array, start: number, end: number, as4: boolean, o: Uint8Array, at: number): number {
+  const asz = as4 ? 4 : 2;
+  let seen = 0;
+  let pathAt = -1;
+  let pathEnd = 0;
+  let origin = 2; // bgpdump's origin starts at -1, which it prints as INCOMPLETE
+  let nhAt = -1;
+  let mpAfi = 0;
+  let mpNh = -1;
+  let lpAt = -1;
+  let medAt = -1;
+  let commAt = -1;
+  let commEnd = 0;
+  let atomic = false;
+  let aggAt = -1;
+  let p = start;
+  while (p < end) {
+    if (end - p < 3) return -1;
+    const flags = b[p];
+    const type = b[p + 1];
+    let len: number;
+    if (flags & 0x10) {
+      if (end - p < 4) return -1;
+      len = (b[p + 2] << 8) | b[p + 3];
+      p += 4;
+    } else {
+      len = b[p + 2];
+      p += 3;
+    }
+    if (len > end - p) return -1;
+    const v = p;
+    p += len;
+    const bit = type === 32 ? 1 << 31 : 1 << type;
+    if (type > 32 || (seen & bit) !== 0) return -1;
+    seen |= bit;
+    const ot = flags & 0xc0;
+    switch (type) {
+      case 1:
+        if (ot !== 0x40 || len !== 1 || b[v] > 2) return -1;
+        origin = b[v];
+        break;
+      case 2: {
+        if (ot !== 0x40 || len > 2000) return -1; // far below the 8000-character cut
+        let q = v;
+        while (q < p) {
+          if (p - q < 2) return -1;
+          const st = b[q];
+          const count = b[q + 1];
+          q += 2;
+          if (st < 1 || st > 4 || count === 0 || count * asz > p - q) return -1;
+          q += count * asz;
+        }
+        pathAt = v;
+        pathEnd = p;
+        break;
+      }
+      case 3:
+        if (ot !== 0x40 || len !== 4) return -1;
+        nhAt = v;
+        break;
+      case 4:
+        if (ot !== 0x80 || len !== 4) return -1;
+        medAt = v;
+        break;
+      case 5:
+        if (ot !== 0x40 || len !== 4) return -1;
+        lpAt = v;
+        break;
+      case 6:
+        if (ot !== 0x40 || len !== 0) return -1;
+        atomic = true;
+        break;
+      case 7:
+        if (ot !== 0xc0 || len !== 2 + asz + 2) return -1;
+        aggAt = v;
+        break;
+      case 8:
+        if (ot !== 0xc0 || len === 0 || (len & 3) !== 0) return -1;
+        commAt = v;
+        commEnd = p;
+        break;
+      case 14:
+      case 15: {
+        if (ot !== 0x80 || len < 3) return -1;
+        const afi = (b[v] << 8) | b[v + 1];
+        const safi = b[v + 2];
+        if ((afi !== 1 && afi !== 2) || (safi !== 1 && safi !== 2)) return -1;
+        let q = v + 3;
+        if (type === 14) {
+          if (len < 5) return -1;
+          const nhLen = b[v + 3];
+          if (nhLen + 1 > len - 4 || (nhLen !== 16 && nhLen !== 32 && !(nhLen === 4 && afi === 1))) return -1;
+          mpAfi = afi;
+          mpNh = v + 4;
+          q = v + 5 + nhLen;
+        }
+        const max = afi === 1 ? 32 : 128;
+        while (q < p) {
+          const l = b[q];
+          if (l > max || ((l + 7) >>> 3) > p - q - 1) return -1;
+          q += 1 + ((l + 7) >>> 3);
+        }
+        break;
+      }
+      case 16:
+        if (ot !== 0xc0 || len === 0 || (len & 7) !== 0) return -1;
+        break; // never printed
+      case 32:
+        if (ot !== 0xc0 || len === 0 || len % 12 !== 0) return -1;
+        break; // never printed
+      default:
+        return -1;
+    }
+  }
+  let w = at;
+  o[w++] = 0x7c;
+  if (pathAt >= 0) {
+    let close = 0;
+    for (let q = pathAt; q < pathEnd; ) {
+      const st = b[q];
+      const count = b[q + 1];
+      if (q > pathAt) {
+        if (close !== 0) o[w++] = close;
+        o[w++] = 0x20;
+      }
+      q += 2;
+      if (st !== 2) o[w++] = st === 1 ? 0x7b : st === 3 ? 0x28 : 0x5b;
+      const sep = st === 1 || st === 4 ? 0x2c : 0x20;
+      for (let i = 0; i < count; i++, q += asz) {
+        if (i > 0) o[w++] = sep;
+        w = writeUint(as4 ? u32At(b, q) : (b[q] << 8) | b[q + 1], o, w);
+      }
+      close = st === 1 ? 0x7d : st === 3 ? 0x29 : st === 4 ? 0x5d : 0;
+    }
+    if (close !== 0) o[w++] = close;
+  }
+  o[w++] = 0x7c;
+  w = writeAscii(ORIGIN_TEXT[origin], o, w);
+  o[w++] = 0x7c;
+  const lp = lpAt >= 0 ? u32At(b, lpAt) : 0;
+  const med = medAt >= 0 ? u32At(b, medAt) : 0;
+  if (mpNh >= 0) {
+    if (mpAfi === 1) {
+      w = writeIPv4(b, mpNh, o, w);
+      o[w++] = 0x7c;
+      w = writeInt32(lp, o, w);
+      o[w++] = 0x7c;
+      w = writeInt32(med, o, w);
+    } else {
+      w = writeIPv6(b, mpNh, o, w);
+      o[w++] = 0x7c;
+      w = writeUint(lp, o, w);
+      o[w++] = 0x7c;
+      w = writeUint(med, o, w);
+    }
+  } else {
+    if (nhAt >= 0) w = writeIPv4(b, nhAt, o, w);
+    else w = writeAscii('255.255.255.255', o, w);
+    o[w++] = 0x7c;
+    w = writeUint(lp, o, w);
+    o[w++] = 0x7c;
+    w = writeUint(med, o, w);
+  }
+  o[w++] = 0x7c;
+  if (commAt >= 0) {
+    for (let q = commAt; q < commEnd; q += 4) {
+      if (q > commAt) o[w++] = 0x20;
+      const c = u32At(b, q);
+      const name = COMMUNITY_NAMES.get(c);
+      if (name !== undefined) w = writeAscii(name, o, w);
+      else {
+        w = writeUint(c >>> 16, o, w);
+        o[w++] = 0x3a;
+        w = writeUint(c & 0xffff, o, w);
+      }
+    }
+  }
+  o[w++] = 0x7c;
+  w = writeAscii(atomic ? 'AG' : 'NAG', o, w);
+  o[w++] = 0x7c;
+  const ip = aggAt + asz;
+  if (aggAt >= 0 && !(b[ip] === 255 && b[ip + 1] === 255 && b[ip + 2] === 255 && b[ip + 3] === 255)) {
+    w = writeUint(as4 ? u32At(b, aggAt) : (b[aggAt] << 8) | b[aggAt + 1], o, w);
+    o[w++] = 0x20;
+    w = writeIPv4(b, ip, o, w);
   }
   o[w++] = 0x7c;
   o[w++] = 0x0a;
