@@ -10,12 +10,8 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // A pending probe timer must not keep a stopping process alive.
-    t.unref?.();
-    return t;
-  },
+  // Ref'd like any timer: a pending trace or restart is work in progress; stop() clears them.
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 

@@ -12,6 +12,7 @@ import { TracerouteBackend } from '../../src/probe/backends/traceroute.ts';
 import { TcptracerouteBackend } from '../../src/probe/backends/tcptraceroute.ts';
 import { ScamperBackend } from '../../src/probe/backends/scamper.ts';
 import type { TraceRequest } from '../../src/probe/backends/types.ts';
+import { ProbeError } from '../../src/probe/runner.ts';
 import { findTool, requirement } from '../helpers/requirements.ts';
 import { HOPS, Lab, TARGETS } from '../lab/lab.ts';
 
@@ -130,6 +131,30 @@ describe('backends in the lab', { timeout: 90_000 }, () => {
       assert.equal(sc.pid, pid, 'the same process ran every trace');
       assert.equal(sc.counters.started, 1);
       assert.equal(sc.counters.completed, traces.length);
+    } finally {
+      await sc.stop();
+    }
+  });
+
+  it('scamper is restarted when it dies; traces in flight fail, later ones work', async (t) => {
+    if (!ready(t)) return;
+    const sc = new ScamperBackend({ netns, pps: 200, waitS: 1, restartMinMs: 200 });
+    await sc.start();
+    try {
+      const pid = sc.pid!;
+      await sc.trace({ target: TARGETS.v4[1] });
+      const inFlight = sc.trace({ target: TARGETS.v4[1] }).then(
+        (x) => x,
+        (e: unknown) => e,
+      );
+      process.kill(pid, 'SIGKILL'); // our own child, by PID
+      // Sent to the dead process: fails. Still queued here: goes to the new one.
+      const r = await inFlight;
+      if (r instanceof Error) assert.ok(r instanceof ProbeError && r.kind === 'backend-failed' && /scamper exited/.test(r.message), String(r));
+      for (let i = 0; i < 100 && sc.pid === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(sc.pid !== undefined && sc.pid !== pid, 'a new scamper process');
+      assertFastPath(await sc.trace({ target: TARGETS.v4[1] }), TARGETS.v4[1]);
+      assert.equal(sc.counters.restarts, 1);
     } finally {
       await sc.stop();
     }
