@@ -18,6 +18,8 @@ import { DecodeError } from '../errors.ts';
 
 export const MRT_HEADER_LEN = 12;
 
+const EMPTY = new Uint8Array(0);
+
 export const MRT_TYPE = {
   NULL: 0,
   START: 1,
@@ -122,7 +124,7 @@ export function framingError(p: FramingProblem): DecodeError {
  * views into the chunk when the record fits in it, or into a copy when it spans chunks.
  */
 export class MrtFramer {
-  private pending: Uint8Array = new Uint8Array(0);
+  private pending: Uint8Array = EMPTY;
   /** Stream offset of pending[0]. */
   private base = 0;
   /** Bytes still to skip of a too-long record. */
@@ -145,16 +147,46 @@ export class MrtFramer {
       chunk = chunk.subarray(n);
       if (chunk.length === 0) return;
     }
-    let buf: Uint8Array;
     // A Buffer chunk (fs, zlib, a child's stdout) is viewed as a plain Uint8Array: every
     // body and every view decoders take of it is then made by Uint8Array's own subarray,
     // several times cheaper than Buffer's, and nothing downstream sees Buffer methods.
-    if (this.pending.length === 0) buf = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    else {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending, 0);
-      buf.set(chunk, this.pending.length);
+    let buf = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (this.pending.length > 0) {
+      // A record began in an earlier chunk: copy just that record together (not the whole
+      // chunk, as a plain concatenation would), frame it, then frame the rest in place.
+      const have = this.pending.length;
+      const joined = have + buf.length;
+      let total = -1;
+      if (joined >= MRT_HEADER_LEN) {
+        const at = (i: number) => (i < have ? this.pending[i] : buf[i - have]);
+        const length = ((at(8) << 24) >>> 0) + ((at(9) << 16) | (at(10) << 8) | at(11));
+        if (length <= MAX_RECORD_LEN) total = MRT_HEADER_LEN + length;
+      }
+      if (total < 0 || joined < total) {
+        // Header not whole yet, record still incomplete, or too long (the loop below skips it).
+        const b = new Uint8Array(joined);
+        b.set(this.pending, 0);
+        b.set(buf, have);
+        this.pending = EMPTY;
+        if (total >= 0) {
+          this.pending = b;
+          return;
+        }
+        buf = b;
+      } else {
+        const rec = new Uint8Array(total);
+        rec.set(this.pending, 0);
+        rec.set(buf.subarray(0, total - have), have);
+        this.pending = EMPTY;
+        this.frame(rec, onRecord);
+        buf = buf.subarray(total - have);
+      }
     }
+    this.frame(buf, onRecord);
+  }
+
+  /** Frames whole records out of `buf`, which starts at stream offset `base`; keeps the tail. */
+  private frame(buf: Uint8Array, onRecord: (r: RawMrtRecord) => void): void {
     let pos = 0;
     const n = buf.length;
     while (n - pos >= MRT_HEADER_LEN) {
@@ -172,7 +204,7 @@ export class MrtFramer {
         }
         this.skipLeft = length - avail;
         this.base += n + this.skipLeft;
-        this.pending = new Uint8Array(0);
+        this.pending = EMPTY;
         return;
       }
       if (n - pos - MRT_HEADER_LEN < length) break;
@@ -196,7 +228,7 @@ export class MrtFramer {
     }
     // Keep the unconsumed tail. Copy it: `buf` may be the caller's chunk, reused after we return.
     this.base += pos;
-    this.pending = pos === n ? new Uint8Array(0) : buf.slice(pos);
+    this.pending = pos === n ? EMPTY : buf.slice(pos);
   }
 
   /** Ends the stream; a leftover partial header or record becomes a truncation problem. */
