@@ -19,6 +19,15 @@ export interface Synth {
   /** A fresh announce of prefix i from peer p (new objects each call, as a decoder makes them). */
   announce(p: number, i: number, time: number, variant?: number): RouteEvent;
   withdraw(p: number, i: number, time: number): RouteEvent;
+  /** The attributes announce(p, i, _, variant) would carry (a fresh object). */
+  attrs(p: number, i: number, variant?: number): RouteAttributes;
+  /** An announce of prefix i from peer p carrying `attrs` as given (shared, as one UPDATE's prefixes share it). */
+  announceWith(p: number, i: number, time: number, attrs: RouteAttributes): RouteEvent;
+  /**
+   * Prefixes i and j from peer p carry the same attributes (same origin AS, no per-prefix
+   * community), so a router could pack them into one UPDATE.
+   */
+  sameAttrs(p: number, i: number, j: number): boolean;
 }
 
 export function synth(prefixes: number, peers: number, uniqueShare = 0): Synth {
@@ -49,8 +58,10 @@ export function synth(prefixes: number, peers: number, uniqueShare = 0): Synth {
     const bytes = new Uint8Array([a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255]);
     return { family: 4 as const, len: len === 24 ? 24 : len, bytes };
   };
+  const originOf = (i: number) => 1000 + (mix(i >>> 4) % origins);
+  const unique = (p: number, i: number) => uniqueShare > 0 && mix(i * 31 + p) % 1000 < uniqueShare * 1000;
   const attrsOf = (p: number, i: number, variant: number): RouteAttributes => {
-    const origin = 1000 + (mix(i >>> 4) % origins);
+    const origin = originOf(i);
     const h = mix(origin * 131 + p + variant * 7919);
     const len = 3 + (h % 6);
     const asPath: number[] = [peerRefs[p].asn];
@@ -58,7 +69,7 @@ export function synth(prefixes: number, peers: number, uniqueShare = 0): Synth {
     asPath.push(origin);
     const communities: string[] = [];
     for (let k = 0; k < (h >>> 8) % 5; k++) communities.push(`${asPath[1]}:${(h >>> (k * 3)) % 1000}`);
-    if (uniqueShare > 0 && mix(i * 31 + p) % 1000 < uniqueShare * 1000) communities.push(`65535:${i % 65536}`, `65534:${i >>> 16}`);
+    if (unique(p, i)) communities.push(`65535:${i % 65536}`, `65534:${i >>> 16}`);
     const a: { -readonly [K in keyof RouteAttributes]: RouteAttributes[K] } = {
       asPath,
       nextHop: { family: 4, bytes: peerRefs[p].address.bytes.slice() },
@@ -85,5 +96,8 @@ export function synth(prefixes: number, peers: number, uniqueShare = 0): Synth {
     peers: peerRefs,
     announce: (p, i, time, variant = 0) => ({ kind: 'announce', ...base(p, i, time), attrs: attrsOf(p, i, variant) }),
     withdraw: (p, i, time) => ({ kind: 'withdraw', ...base(p, i, time) }),
+    attrs: (p, i, variant = 0) => attrsOf(p, i, variant),
+    announceWith: (p, i, time, attrs) => ({ kind: 'announce', ...base(p, i, time), attrs }),
+    sameAttrs: (p, i, j) => originOf(i) === originOf(j) && !unique(p, i) && !unique(p, j),
   };
 }

@@ -137,7 +137,47 @@ class HopTable extends RefTable<Address, Address> {
   }
 }
 
-/** Strings (joined community lists, rare-attribute keys) with an attached value. */
+/** Joined community lists: the string is the value, no wrapper object per entry. */
+class ListTable extends RefTable<string, string> {
+  protected same(id: number, c: string): boolean {
+    return this.values[id] === c;
+  }
+  intern(key: string): number {
+    const h = mix32(hashString(0x811c9dc5, key));
+    const id = this.find(h, key);
+    return id !== -1 ? id : this.add(h, key);
+  }
+  key(id: number): string {
+    return this.values[id]!;
+  }
+}
+
+/** Hash of a community list as if joined by spaces, without joining it. */
+function hashList(h: number, xs: readonly string[]): number {
+  for (let i = 0; i < xs.length; i++) {
+    if (i > 0) h = Math.imul(h ^ 0x20, 0x01000193);
+    const s = xs[i];
+    for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
+  }
+  return Math.imul(h ^ 0xff, 0x01000193);
+}
+
+/** `key` (a stored joined list, '' for none) equals `xs` joined by spaces, without joining. */
+function sameList(key: string, xs: readonly string[]): boolean {
+  let pos = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (i > 0) {
+      if (key.charCodeAt(pos) !== 0x20) return false;
+      pos++;
+    }
+    const x = xs[i];
+    if (!key.startsWith(x, pos)) return false;
+    pos += x.length;
+  }
+  return pos === key.length;
+}
+
+/** Strings (rare-attribute keys) with an attached value. */
 class StrTable<V> extends RefTable<{ readonly key: string; readonly value: V }, string> {
   protected same(id: number, c: string): boolean {
     return this.values[id]!.key === c;
@@ -183,11 +223,13 @@ const HAS_LP = 8;
 const F = 8;
 const NO = 0xffffffff;
 
-/** One event's attributes prepared for lookup: joined lists and the rare key, made once. */
+/**
+ * One event's attributes prepared for lookup: the rare key, made once ('' when there are
+ * no rare attributes, the usual case). Community lists are hashed and compared in place:
+ * joining them would allocate a string per event only to find the set already known.
+ */
 interface Probe {
   a: RouteAttributes;
-  comm: string;
-  large: string;
   rare: string;
 }
 
@@ -200,7 +242,7 @@ class SetTable extends RefTable<true, Probe> {
   constructor(
     private readonly paths: PathTable,
     private readonly hops: HopTable,
-    private readonly strs: StrTable<null>,
+    private readonly strs: ListTable,
     private readonly rares: StrTable<Rare>,
   ) {
     super();
@@ -211,8 +253,8 @@ class SetTable extends RefTable<true, Probe> {
     const a = c.a;
     if (r[b + 7] !== flagsOf(a) || r[b + 5] !== (a.med ?? 0) || r[b + 6] !== (a.localPref ?? 0)) return false;
     if (!sameAsPath(this.paths.values[r[b]]!, a.asPath)) return false;
-    if ((r[b + 2] === NO ? '' : this.strs.key(r[b + 2])) !== c.comm) return false;
-    if ((r[b + 3] === NO ? '' : this.strs.key(r[b + 3])) !== c.large) return false;
+    if (!sameList(r[b + 2] === NO ? '' : this.strs.key(r[b + 2]), a.communities)) return false;
+    if (!sameList(r[b + 3] === NO ? '' : this.strs.key(r[b + 3]), a.largeCommunities)) return false;
     if ((r[b + 4] === NO ? '' : this.rares.key(r[b + 4])) !== c.rare) return false;
     if ((r[b + 1] === NO) !== (a.nextHop === undefined)) return false;
     if (a.nextHop) {
@@ -227,8 +269,8 @@ class SetTable extends RefTable<true, Probe> {
     const a = c.a;
     let h = hashAsPath(a.asPath);
     if (a.nextHop) for (let i = 0; i < a.nextHop.bytes.length; i++) h = Math.imul(h ^ a.nextHop.bytes[i], 0x01000193);
-    h = hashString(h, c.comm);
-    h = hashString(h, c.large);
+    h = hashList(h, a.communities);
+    h = hashList(h, a.largeCommunities);
     h = mix32(h ^ (a.med ?? 0)) + flagsOf(a);
     h = mix32(h ^ (a.localPref ?? 0));
     // The rare attributes are left out of the hash (same() still compares them).
@@ -241,10 +283,10 @@ export class AttrIntern {
   readonly paths = new PathTable();
   readonly hops = new HopTable();
   /** Joined community and large-community lists. */
-  readonly lists = new StrTable<null>();
+  readonly lists = new ListTable();
   readonly rare = new StrTable<Rare>();
   readonly sets = new SetTable(this.paths, this.hops, this.lists, this.rare);
-  private readonly probe: Probe = { a: undefined as unknown as RouteAttributes, comm: '', large: '', rare: '' };
+  private readonly probe: Probe = { a: undefined as unknown as RouteAttributes, rare: '' };
   // One-entry identity cache: an UPDATE with many prefixes, or an MRT attribute cache,
   // hands us the same RouteAttributes object many times in a row.
   private lastObj: RouteAttributes | undefined;
@@ -262,9 +304,6 @@ export class AttrIntern {
     }
     const c = this.probe;
     c.a = a;
-    // Community strings never contain a space, so the joined list is unambiguous.
-    c.comm = a.communities.length === 0 ? '' : a.communities.join(' ');
-    c.large = a.largeCommunities.length === 0 ? '' : a.largeCommunities.join(' ');
     c.rare = rareKey(a);
     const h = this.sets.hash(c);
     let id = this.sets.find(h, c);
@@ -275,8 +314,9 @@ export class AttrIntern {
       const b = id * F;
       r[b] = this.paths.intern(a.asPath);
       r[b + 1] = a.nextHop ? this.hops.intern(a.nextHop) : NO;
-      r[b + 2] = c.comm === '' ? NO : this.lists.intern(c.comm, () => null);
-      r[b + 3] = c.large === '' ? NO : this.lists.intern(c.large, () => null);
+      // Community strings never contain a space, so the joined list is unambiguous.
+      r[b + 2] = this.list(a.communities);
+      r[b + 3] = this.list(a.largeCommunities);
       r[b + 4] = c.rare === '' ? NO : this.rare.intern(c.rare, () => copyRare(a));
       r[b + 5] = a.med ?? 0;
       r[b + 6] = a.localPref ?? 0;
@@ -286,6 +326,12 @@ export class AttrIntern {
     this.lastObj = a;
     this.lastId = id;
     return id;
+  }
+
+  /** The interned joined list (NO when it joins to '', as the probe's sameList treats it). */
+  private list(xs: readonly string[]): number {
+    const k = xs.length === 0 ? '' : xs.join(' ');
+    return k === '' ? NO : this.lists.intern(k);
   }
 
   /** Drops one reference to set `id`; frees it (and its parts' references) at zero. */

@@ -83,6 +83,14 @@ export class PrefixTrie {
     return h;
   }
 
+  /** hash() of node x's own key (no subarray view: that would allocate per insert and remove). */
+  private nodeHash(x: number): number {
+    const b = x * this.S;
+    let h = mix32(this.n[b + this.LEN] + 0x9e3779b9);
+    for (let w = 0; w < this.words; w++) h = mix32(h ^ this.n[b + w]);
+    return h;
+  }
+
   private child(x: number, b: number): number {
     return this.n[x * this.S + (b ? this.RIGHT : this.LEFT)];
   }
@@ -200,7 +208,7 @@ export class PrefixTrie {
     const b = x * this.S;
     if (this.n[b + this.VAL] === NONE) {
       this.entries++;
-      this.index.add(this.hash(this.n.subarray(b, b + this.words), this.n[b + this.LEN]), x);
+      this.index.add(this.nodeHash(x), x);
     }
     this.n[b + this.VAL] = v;
   }
@@ -250,7 +258,7 @@ export class PrefixTrie {
     const b = x * this.S;
     if (this.n[b + this.VAL] !== NONE) {
       this.entries--;
-      this.index.remove(this.hash(this.n.subarray(b, b + this.words), this.n[b + this.LEN]), x);
+      this.index.remove(this.nodeHash(x), x);
     }
     this.n[b + this.VAL] = NONE;
     while (x !== NONE && this.value(x) === NONE) {
