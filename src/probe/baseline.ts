@@ -216,7 +216,7 @@ function summarise(n: number, isReached: boolean, sets: Map<number, Set<string>>
     asPaths: [],
     hopCount: hc === undefined ? null : Math.round(hc),
     rtt,
-    lossPct: sent > 0 ? Math.max(0, (1 - got / sent) * 100) : null,
+    lossPct: sent > 0 ? Math.max(0, ((sent - got) * 100) / sent) : null,
   };
 }
 
@@ -227,7 +227,7 @@ export function baselineSummary(b: Baseline): PathSummary {
 
 /** A digest as a one-trace summary (the "current" side of a PathChange). */
 export function digestSummary(d: TraceDigest): PathSummary {
-  const loss = d.terminalSent > 0 ? Math.max(0, (1 - d.terminalReceived / d.terminalSent) * 100) : null;
+  const loss = d.terminalSent > 0 ? Math.max(0, ((d.terminalSent - d.terminalReceived) * 100) / d.terminalSent) : null;
   return {
     traces: 1,
     reached: d.reached,

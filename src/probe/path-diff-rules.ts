@@ -72,7 +72,7 @@ function stopWords(d: TraceDigest): string {
 /** Notes on middle hops whose loss later hops do not show (rate limiting, not forwarding loss). */
 function lossNotes(d: TraceDigest, th: DiffThresholds): string[] {
   if (d.terminalTtl === null || d.terminalSent <= 0) return [];
-  const endLoss = (1 - d.terminalReceived / d.terminalSent) * 100;
+  const endLoss = ((d.terminalSent - d.terminalReceived) * 100) / d.terminalSent;
   const endName = d.reached ? 'destination' : `hop ${d.terminalTtl}`;
   const out: string[] = [];
   const silent: number[] = [];
