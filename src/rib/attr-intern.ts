@@ -287,10 +287,13 @@ export class AttrIntern {
   readonly rare = new StrTable<Rare>();
   readonly sets = new SetTable(this.paths, this.hops, this.lists, this.rare);
   private readonly probe: Probe = { a: undefined as unknown as RouteAttributes, rare: '' };
-  // One-entry identity cache: an UPDATE with many prefixes, or an MRT attribute cache,
-  // hands us the same RouteAttributes object many times in a row.
-  private lastObj: RouteAttributes | undefined;
-  private lastId = -1;
+  // Identity cache: an UPDATE with many prefixes (BMP session, RIS Live) or the MRT
+  // decoder's attribute cache hands us one RouteAttributes object for many events, so
+  // seeing it again costs a reference count, not an interning. WAYS entries, so feeds of a
+  // few peers interleaved (or an MRT RIB entry's peers) still hit; the last hit is tried first.
+  private readonly cache: IdentityEntry[] = Array.from({ length: WAYS }, () => new IdentityEntry());
+  private mru = 0;
+  private victim = 0;
   // Built objects of recently asked sets (direct-mapped by id): consecutive changes of a
   // table load mostly share a set, and building one allocates its community arrays.
   private readonly builtIds = new Int32Array(4096).fill(-1);
@@ -298,9 +301,19 @@ export class AttrIntern {
 
   /** Interns `a` and takes one reference to the set; returns its id. */
   intern(a: RouteAttributes): number {
-    if (a === this.lastObj) {
-      this.sets.refs[this.lastId]++;
-      return this.lastId;
+    const cache = this.cache;
+    let e = cache[this.mru];
+    if (e.obj === a && e.holds(a)) {
+      this.sets.refs[e.id]++;
+      return e.id;
+    }
+    for (let w = 0; w < WAYS; w++) {
+      e = cache[w];
+      if (e.obj === a && e.holds(a)) {
+        this.mru = w;
+        this.sets.refs[e.id]++;
+        return e.id;
+      }
     }
     const c = this.probe;
     c.a = a;
@@ -323,8 +336,15 @@ export class AttrIntern {
       r[b + 7] = flagsOf(a);
     }
     c.a = undefined as unknown as RouteAttributes; // keep no reference to the feed's object
-    this.lastObj = a;
-    this.lastId = id;
+    // A changed object (see IdentityEntry) takes its old entry over, else the next victim.
+    let w = 0;
+    while (w < WAYS && cache[w].obj !== a) w++;
+    if (w === WAYS) {
+      w = this.victim;
+      this.victim = (w + 1) & (WAYS - 1);
+    }
+    cache[w].set(a, id);
+    this.mru = w;
     return id;
   }
 
@@ -348,10 +368,8 @@ export class AttrIntern {
       this.builtIds[id & 4095] = -1;
       this.built[id & 4095] = undefined;
     }
-    if (id === this.lastId) {
-      this.lastObj = undefined;
-      this.lastId = -1;
-    }
+    // The id is free and will be reused: no cached object may map to it any more.
+    for (let w = 0; w < WAYS; w++) if (this.cache[w].id === id) this.cache[w].clear();
   }
 
   /** The attributes of set `id` (shared with other callers: never mutate). */
@@ -390,6 +408,72 @@ export class AttrIntern {
 }
 
 const ORIGINS: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
+
+const WAYS = 8;
+
+/**
+ * One identity-cache entry: the object, the set id it interned to, and a fingerprint of
+ * its fields. RouteAttributes are readonly by contract, and an object's identity cannot
+ * be reused for another object while the entry holds it (a strong reference: at most WAYS
+ * small objects are kept alive; the BMP session's detach() has already moved their
+ * addresses off the socket buffer). The fingerprint is a cheap guard against a producer
+ * that breaks the contract by refilling one object: any field replaced (or a list grown
+ * or shrunk in place) makes the entry miss and the object be interned afresh. Writing
+ * into an existing array element or address byte is not detected.
+ */
+class IdentityEntry {
+  obj: RouteAttributes | undefined = undefined;
+  id = -1;
+  private asPath: AsPath | undefined = undefined;
+  private pathLen = 0;
+  private comm: readonly string[] | undefined = undefined;
+  private commLen = 0;
+  private large: readonly string[] | undefined = undefined;
+  private largeLen = 0;
+  private hop: Address | undefined = undefined;
+  private med: number | undefined = undefined;
+  private lp: number | undefined = undefined;
+  private origin: OriginName | undefined = undefined;
+  private ext: readonly string[] | undefined = undefined;
+
+  holds(a: RouteAttributes): boolean {
+    return (
+      this.asPath === a.asPath &&
+      this.pathLen === a.asPath.length &&
+      this.comm === a.communities &&
+      this.commLen === a.communities.length &&
+      this.large === a.largeCommunities &&
+      this.largeLen === a.largeCommunities.length &&
+      this.hop === a.nextHop &&
+      this.med === a.med &&
+      this.lp === a.localPref &&
+      this.origin === a.origin &&
+      this.ext === a.extendedCommunities
+    );
+  }
+
+  set(a: RouteAttributes, id: number): void {
+    this.obj = a;
+    this.id = id;
+    this.asPath = a.asPath;
+    this.pathLen = a.asPath.length;
+    this.comm = a.communities;
+    this.commLen = a.communities.length;
+    this.large = a.largeCommunities;
+    this.largeLen = a.largeCommunities.length;
+    this.hop = a.nextHop;
+    this.med = a.med;
+    this.lp = a.localPref;
+    this.origin = a.origin;
+    this.ext = a.extendedCommunities;
+  }
+
+  clear(): void {
+    this.obj = undefined;
+    this.id = -1;
+    this.asPath = this.comm = this.large = this.hop = this.ext = undefined;
+  }
+}
 
 function copyRare(a: RouteAttributes): Rare {
   const out: { -readonly [K in keyof Rare]: Rare[K] } = {};

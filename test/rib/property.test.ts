@@ -22,13 +22,21 @@ const ATTRS: RouteAttributes[] = [
 ];
 
 type Op =
-  | { op: 'a'; p: number; x: number; a: number; id: number | undefined }
+  | { op: 'a'; p: number; x: number; a: number; id: number | undefined; shared: boolean }
   | { op: 'w'; p: number; x: number; id: number | undefined }
   | { op: 'down'; p: number }
   | { op: 'compact' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('a' as const), p: fc.nat(2), x: fc.nat(7), a: fc.nat(4), id: fc.option(fc.nat(1), { nil: undefined }) }) },
+  { weight: 6, arbitrary: fc.record({
+        op: fc.constant('a' as const),
+        p: fc.nat(2),
+        x: fc.nat(7),
+        a: fc.nat(4),
+        id: fc.option(fc.nat(1), { nil: undefined }),
+        // The same object again (as one UPDATE's prefixes share it: the identity cache), or a copy.
+        shared: fc.boolean(),
+      }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('w' as const), p: fc.nat(2), x: fc.nat(7), id: fc.option(fc.nat(1), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('down' as const), p: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('compact' as const) }) },
@@ -59,7 +67,7 @@ test('property: the RIB equals a naive Map model after any event sequence', () =
           const k = key(o.p, PREFIXES[o.x], o.id);
           const changed = model.get(k) !== o.a;
           model.set(k, o.a);
-          ev = announce(PEERS[o.p], PREFIXES[o.x], { ...ATTRS[o.a] }, { pathId: o.id });
+          ev = announce(PEERS[o.p], PREFIXES[o.x], o.shared ? ATTRS[o.a] : { ...ATTRS[o.a] }, { pathId: o.id });
           assert.equal(rib.apply(ev, sink), changed ? 1 : 0);
         } else if (o.op === 'w') {
           const k = key(o.p, PREFIXES[o.x], o.id);
