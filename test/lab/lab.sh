@@ -30,6 +30,8 @@
 #   ping NODE DST [-c N] [-i S] [-W S]   ICMP echo from NODE, one JSON line (pinger.py)
 #   gobgp up|down           gobgpd (AS65006) peering with r1, exporting Loc-RIB over BMP
 #   gobgp cli ARGS...       run the gobgp client against that gobgpd
+#   bgpd ROUTER kill|start  SIGKILL a router's bgpd (a crash: no NOTIFICATION, no BMP
+#                           Termination) / start it again from its config of `up`
 #
 # Environment:
 #   LAB_PREFIX   namespace/interface name prefix (default st-; at most 8 characters)
@@ -226,6 +228,11 @@ start_frr() { # router
   # root (root is not in group frrvty): the daemons drop to user frr, hence the chown.
   inns "$r" "$FRR/zebra" -d -f "$d/zebra.conf" -i "$d/zebra.pid" -z "$d/zserv.api" \
     --vty_socket "$d" -P 0 --log "file:$d/zebra.log" --log-level info </dev/null >>"$d/startup.log" 2>&1
+  start_bgpd "$r"
+}
+
+start_bgpd() { # router (its zebra runs; bgpd.conf was rendered by start_frr)
+  local r=$1 d=$RUN/$1
   inns "$r" "$FRR/bgpd" -d -M bmp -f "$d/bgpd.conf" -i "$d/bgpd.pid" -z "$d/zserv.api" \
     --vty_socket "$d" -P 0 --log "file:$d/bgpd.log" --log-level info </dev/null >>"$d/startup.log" 2>&1
 }
@@ -491,6 +498,15 @@ cmd_origin() { # withdraw|announce PREFIX
 # ------------------------------------------------------------------ gobgpd (Loc-RIB over BMP)
 gobgp_cli() { inns gobgp gobgp -u 127.0.0.1 -p 50051 "$@"; }
 
+r1_gobgp_neighbor() { # r1 peers with gobgpd (v4 and v6)
+  vty r1 "configure terminal" "router bgp 65001" \
+    "neighbor 10.77.16.2 remote-as 65006" "neighbor fd77:16::2 remote-as 65006" \
+    "neighbor 10.77.16.2 advertisement-interval 0" "neighbor fd77:16::2 advertisement-interval 0" \
+    "neighbor 10.77.16.2 timers connect 2" "neighbor fd77:16::2 timers connect 2" \
+    "address-family ipv4 unicast" "neighbor 10.77.16.2 activate" "exit-address-family" \
+    "address-family ipv6 unicast" "neighbor fd77:16::2 activate" "end"
+}
+
 cmd_gobgp() {
   local d=$RUN/gobgp
   case ${1:-} in
@@ -513,12 +529,7 @@ cmd_gobgp() {
     addr gobgp mgmt 10.77.255.6/30
     inns gobgp ip route add "$BMP_ADDR/32" via 10.77.255.5
     render "$HERE/frr/gobgpd.toml" "$GOBGP_BMP_PORT" >"$d/gobgpd.toml"
-    vty r1 "configure terminal" "router bgp 65001" \
-      "neighbor 10.77.16.2 remote-as 65006" "neighbor fd77:16::2 remote-as 65006" \
-      "neighbor 10.77.16.2 advertisement-interval 0" "neighbor fd77:16::2 advertisement-interval 0" \
-      "neighbor 10.77.16.2 timers connect 2" "neighbor fd77:16::2 timers connect 2" \
-      "address-family ipv4 unicast" "neighbor 10.77.16.2 activate" "exit-address-family" \
-      "address-family ipv6 unicast" "neighbor fd77:16::2 activate" "end"
+    r1_gobgp_neighbor
     # r1 knows the neighbour before gobgpd first connects: a connection r1 refuses sends
     # gobgpd's peer to IDLE for seconds
     ip netns exec "$(ns gobgp)" gobgpd -f "$d/gobgpd.toml" -t toml -p --api-hosts 127.0.0.1:50051 \
@@ -542,6 +553,50 @@ cmd_gobgp() {
     say "gobgp down" ;;
   cli) shift; gobgp_cli "$@" ;;
   *) die "gobgp up|down|cli ARGS..." ;;
+  esac
+}
+
+# ------------------------------------------------------------------ one bgpd
+bgpd_pid() { # router -> pid of its running bgpd (ours, not a zombie), or nothing
+  local pid
+  pid=$(head -c 20 "$RUN/$1/bgpd.pid" 2>/dev/null | tr -dc 0-9) || true
+  if [ -n "$pid" ] && ours "$pid" && running "$pid"; then echo "$pid"; fi
+}
+
+all_established() { # router: every neighbour in `show bgp summary json` is Established
+  vty "$1" "show bgp summary json" | "$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+peers = [p for af in d.values() if isinstance(af, dict) for p in af.get("peers", {}).values()]
+sys.exit(0 if peers and all(p.get("state") == "Established" for p in peers) else 1)'
+}
+
+cmd_bgpd() { # ROUTER kill|start
+  local r=${1:-} pid
+  [[ " $ROUTERS " == *" ${r:-x} "* ]] || die "bgpd ROUTER kill|start (ROUTER: $ROUTERS)"
+  [ -d "$RUN/$r" ] && [ -n "$(lab_namespaces | grep -x "$(ns "$r")")" ] || die "lab is not up"
+  case ${2:-} in
+  kill) # SIGKILL by pid file, as a crash: the kernel closes its sockets (BGP and BMP peers
+        # see the TCP connection end without NOTIFICATION or Termination); zebra drops its routes
+    pid=$(bgpd_pid "$r")
+    [ -n "$pid" ] || die "bgpd of $r is not running (pid file $RUN/$r/bgpd.pid)"
+    kill -9 "$pid"
+    local end=$(( $(ms_now) + 10000 ))
+    while running "$pid"; do
+      [ "$(ms_now)" -lt "$end" ] || die "bgpd of $r (pid $pid) still running 10 s after SIGKILL"
+      sleep 0.02
+    done
+    rm -f "$RUN/$r/bgpd.pid"
+    say "bgpd of $r killed (pid $pid)" ;;
+  start) # from the config rendered at `up` (runtime changes such as flaps are not in it;
+         # r1 gets its gobgpd neighbour back when gobgp is up); waits until every session is up
+    [ -z "$(bgpd_pid "$r")" ] || die "bgpd of $r is already running (pid $(bgpd_pid "$r"))"
+    local t0; t0=$(ms_now)
+    start_bgpd "$r"
+    wait_until 20 "bgpd of $r to answer on its vty" vty "$r" "show bgp summary"
+    if [ "$r" = r1 ] && [ -n "$(lab_namespaces | grep -x "$(ns gobgp)")" ]; then r1_gobgp_neighbor; fi
+    wait_until 60 "every BGP session of $r to be Established" all_established "$r"
+    say "bgpd of $r started (pid $(bgpd_pid "$r")), sessions up after $(( $(ms_now) - t0 )) ms" ;;
+  *) die "bgpd ROUTER kill|start" ;;
   esac
 }
 
@@ -570,6 +625,7 @@ main() {
       local n=$1; shift
       exec ip netns exec "$(ns "$n")" "$PY" "$HERE/pinger.py" "$@" ;;
     gobgp) cmd_gobgp "$@" ;;
+    bgpd) cmd_bgpd "$@" ;;
     *) sed -n '2,/^set -Eeuo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 }

@@ -18,7 +18,7 @@
 // Commands run with argument arrays (spawn, no shell string). See README.md beside this
 // file for the topology, addresses and measured timings.
 import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -422,6 +422,25 @@ export class Lab {
   /** `gobgp` client against the lab's gobgpd, e.g. ['global', 'rib', '-a', 'ipv4', '-j']. */
   async gobgp(argv: readonly string[]): Promise<string> {
     return this.execOk('gobgp', ['gobgp', '-u', '127.0.0.1', '-p', '50051', ...argv]);
+  }
+  /** Pid of a router's running bgpd, from its pid file; undefined when there is none. */
+  bgpdPid(router: Router): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.runDir, router, 'bgpd.pid'), 'utf8').trim());
+      if (!Number.isInteger(pid) || pid <= 0) return undefined;
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+  /** SIGKILLs a router's bgpd by its pid file (a crash: no NOTIFICATION, no BMP Termination). */
+  killBgpd(router: Router): Promise<ExecResult> {
+    return this.sh(['bgpd', router, 'kill']);
+  }
+  /** Starts a router's bgpd again from its config of `up` (flaps are not in it); resolves once every session is Established. */
+  startBgpd(router: Router): Promise<ExecResult> {
+    return this.sh(['bgpd', router, 'start']);
   }
   status(): Promise<ExecResult> {
     return this.sh(['status']);
