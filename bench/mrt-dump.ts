@@ -7,7 +7,7 @@
 // RUNS=N: runs per tool (default 5). BASELINE=DIR: also run DIR/dist/cli.js (an older
 // build, e.g. `git archive` of an earlier commit, built) interleaved with the other two.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MrtFramer } from '../src/codec/mrt/framing.ts';
 import { mrtRouteEvents } from '../src/codec/mrt/route-events.ts';
@@ -29,7 +29,13 @@ if (!existsSync(synthUpd)) {
 }
 console.log(`synthetic updates: ${(statSync(synthUpd).size / 1e6).toFixed(1)} MB gzipped`);
 
+// An empty file: what each tool costs before the first record (Node: start-up and
+// loading the bundle).
+const empty = '/tmp/smoketrace-bench-empty.mrt';
+writeFileSync(empty, new Uint8Array(0));
+
 const files = [
+  empty,
   synth,
   synthUpd,
   join(sharedFixtures, 'pyasn/rib.20140523.0600_firstMB.bz2'),
@@ -109,6 +115,11 @@ function decodeRate(file: string): { events: number; ms: number; cpu: number } {
   return { events, ms: best, cpu };
 }
 
+/** ours / theirs, or "-" when theirs is too small to divide by (the empty file). */
+function ratio(ours: number, theirs: number): string {
+  return theirs >= 10 ? (ours / theirs).toFixed(2) : '-';
+}
+
 console.log(`best of ${RUNS} (worst in brackets); ours = node ${cli.join(' ')} mrt dump --format bgpdump FILE > /dev/null; cpu = user + system`);
 if (baseline) console.log(`baseline = node ${baseline.join(' ')} (same arguments)`);
 console.log(
@@ -135,10 +146,16 @@ for (const f of files) {
     }
   }
   const name =
-    f === synth ? `synthetic TDv2 RIB (${entries} entries)` : f === synthUpd ? 'synthetic BGP4MP updates (.gz)' : f.replace(`${sharedFixtures}/`, '');
+    f === empty
+      ? 'empty file (start-up only)'
+      : f === synth
+        ? `synthetic TDv2 RIB (${entries} entries)`
+        : f === synthUpd
+          ? 'synthetic BGP4MP updates (.gz)'
+          : f.replace(`${sharedFixtures}/`, '');
   console.log(
-    `| ${name} | ${lines} | ${theirs.wall.toFixed(0)} (${theirs.worst.toFixed(0)}) | ${ours.wall.toFixed(0)} (${ours.worst.toFixed(0)}) | ${(ours.wall / theirs.wall).toFixed(2)}` +
-      ` | ${theirs.cpu.toFixed(0)} | ${ours.cpu.toFixed(0)} | ${(ours.cpu / theirs.cpu).toFixed(2)} |` +
+    `| ${name} | ${lines} | ${theirs.wall.toFixed(0)} (${theirs.worst.toFixed(0)}) | ${ours.wall.toFixed(0)} (${ours.worst.toFixed(0)}) | ${ratio(ours.wall, theirs.wall)}` +
+      ` | ${theirs.cpu.toFixed(0)} | ${ours.cpu.toFixed(0)} | ${ratio(ours.cpu, theirs.cpu)} |` +
       (baseline ? ` ${base.wall.toFixed(0)} (${base.worst.toFixed(0)}) | ${base.cpu.toFixed(0)} |` : ''),
   );
 }
