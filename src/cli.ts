@@ -6,6 +6,7 @@ import { registerDbCommands } from './cli/db.ts';
 import { registerMrtCommands } from './cli/mrt.ts';
 import { registerReplayCommand } from './cli/replay-command.ts';
 import { registerServeCommand } from './cli/serve.ts';
+import { registerTraceCommand } from './cli/trace.ts';
 import { version } from './version.ts';
 
 const program = new Command('smoketrace')
@@ -21,6 +22,7 @@ registerConfigCommands(program);
 registerDbCommands(program);
 registerMrtCommands(program);
 registerReplayCommand(program);
+registerTraceCommand(program);
 
 try {
   await program.parseAsync(process.argv);

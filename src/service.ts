@@ -15,6 +15,7 @@ import { lookupRoutes } from './api/lookup.ts';
 import { routeChangesRoutes } from './api/route-changes.ts';
 import { routersRoutes } from './api/routers.ts';
 import { routesRoutes } from './api/routes.ts';
+import { targetRoutes } from './api/targets.ts';
 import type { Component, ComponentHealth } from './component.ts';
 import type { Config } from './config/schema.ts';
 import type { RisSubscription } from './codec/rislive/index.ts';
@@ -27,6 +28,14 @@ import type { Logger } from './log.ts';
 import { formatAddress } from './model/address.ts';
 import type { FeedEvent } from './model/feed-event.ts';
 import { formatPrefix } from './model/prefix.ts';
+import { asSource } from './probe/annotate.ts';
+import { MtrBackend } from './probe/backends/mtr.ts';
+import { ScamperBackend } from './probe/backends/scamper.ts';
+import { TcptracerouteBackend } from './probe/backends/tcptraceroute.ts';
+import { TracerouteBackend } from './probe/backends/traceroute.ts';
+import type { BackendName, TraceBackend } from './probe/backends/types.ts';
+import { Prober } from './probe/tracking.ts';
+import type { Trace } from './model/trace.ts';
 import { Rib } from './rib/rib.ts';
 import { Store } from './store/store.ts';
 
@@ -42,6 +51,28 @@ export interface ServiceDeps {
   /** Restart backoff of a failed feed (default 1 s doubling to 60 s). */
   readonly feedBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly timers?: Timers;
+  /** Overrides of the prober's trace backends (tests). */
+  readonly backends?: Partial<Record<BackendName, TraceBackend>>;
+  /** How often the prober writes queued traces, changes and path states (default 1 s). */
+  readonly probeFlushEveryMs?: number;
+}
+
+/**
+ * The trace backends. scamper is a long-running process, so it is made only when the
+ * config uses it (probe.backend or a [[targets]] backend); an API target asking for it
+ * otherwise gets "backend scamper is not configured on this prober".
+ */
+function probeBackends(config: Config): Partial<Record<BackendName, TraceBackend>> {
+  const netns = config.probe.netns;
+  const out: Partial<Record<BackendName, TraceBackend>> = {
+    mtr: new MtrBackend({ netns }),
+    traceroute: new TracerouteBackend({ netns }),
+    tcptraceroute: new TcptracerouteBackend({ netns }),
+  };
+  if (config.probe.backend === 'scamper' || config.targets.some((t) => t.backend === 'scamper')) {
+    out.scamper = new ScamperBackend({ netns, pps: Math.min(10_000, config.probe.pps) });
+  }
+  return out;
 }
 
 function risSubscriptions(config: Config): RisSubscription[] {
@@ -70,6 +101,8 @@ export class Service {
   readonly bmp: SupervisedFeed | undefined;
   /** The RIS Live client's supervisor, when [ris] enabled. */
   readonly ris: SupervisedFeed | undefined;
+  /** The scheduler, path-change detection and their writes. A component when probe.allowed lists something. */
+  readonly prober: Prober;
   private readonly components: readonly Component[];
   private readonly now: () => number;
   private startedAt: number | undefined;
@@ -150,6 +183,54 @@ export class Service {
       });
     }
 
+    const pd = config.probe.pathdiff;
+    this.prober = new Prober({
+      scheduler: {
+        backends: { ...probeBackends(config), ...deps.backends },
+        allowed: config.probe.allowed,
+        defaultInterval: config.probe.interval,
+        defaultBackend: config.probe.backend,
+        method: config.probe.method,
+        concurrency: config.probe.concurrency,
+        pps: config.probe.pps,
+        triggerCooldownMs: config.probe.cooldown,
+        minIntervalMs: config.probe.min_interval,
+      },
+      // The origin AS of a hop: the live RIB's longest-prefix match, no network lookups.
+      as: asSource((a) => {
+        const r = this.rib.lookup(a);
+        return r && { prefix: formatPrefix(r.prefix), origins: r.origins };
+      }, config.probe.ixp),
+      pathdiff: {
+        window: pd.window,
+        required: pd.required,
+        baselineMin: pd.baseline_min,
+        baselineLength: pd.baseline_length,
+        adoptAfter: pd.adopt_after,
+        rttAbsMs: pd.rtt_abs_ms,
+        rttPct: pd.rtt_pct,
+        rttNoiseK: pd.rtt_noise_k,
+        lossPts: pd.loss_pts,
+        hops: pd.hops,
+      },
+      store: {
+        write: (b) => this.store.probe.write(b),
+        states: () => this.store.probe.states(),
+        targets: () => this.store.probe.targets(),
+        putTarget: (t) => this.store.probe.putTarget(t),
+        deleteTarget: (id) => this.store.probe.deleteTarget(id),
+      },
+      configTargets: config.targets.map((t) => ({
+        address: formatAddress(t.address),
+        name: t.name,
+        ...(t.interval !== config.probe.interval ? { interval: t.interval } : {}),
+        backend: t.backend,
+      })),
+      logger: logger.child({ component: 'probe' }),
+      now,
+      flushEveryMs: deps.probeFlushEveryMs,
+    });
+
     this.api = new ApiServer({
       listen: config.api.listen,
       token: config.api.token,
@@ -165,7 +246,10 @@ export class Service {
     const feeds = [this.bmp, this.ris].filter((f): f is SupervisedFeed => f !== undefined);
     // Without a feed there is nothing to ingest: no 'rib' component (the BGP endpoints
     // still answer, from an empty RIB and the store).
-    this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, this.api];
+    // Without probe.allowed nothing may be probed: no 'prober' component (the target
+    // endpoints still answer; POST says why it refuses).
+    const probing = config.probe.allowed.length > 0 ? [this.prober] : [];
+    this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, ...probing, this.api];
     if (monitor.size > 0) ingestLog.debug({ monitor: monitor.describe() }, 'monitored prefixes');
   }
 
@@ -192,6 +276,27 @@ export class Service {
           },
         });
       },
+      async (app, ctx) => {
+        const prober = this.prober;
+        await app.register(targetRoutes, {
+          requireToken: ctx.requireToken,
+          now: this.now,
+          targets: {
+            list: () => prober.list(),
+            get: (id) => prober.get(id),
+            add: (input) => prober.add(input),
+            remove: (id) => prober.remove(id),
+            traces: async (id, f) => {
+              await prober.flush();
+              return (await this.store.probe.traces(id, f)).map((t) => t.trace);
+            },
+            pathChanges: async (id, f) => {
+              await prober.flush();
+              return (await this.store.probe.pathChanges(id, f)).map((c) => c.change);
+            },
+          },
+        });
+      },
       async (app) => {
         await app.register(routeChangesRoutes, { changes: { list: (f) => this.store.routeChanges.list(f) }, now: this.now });
       },
@@ -205,6 +310,11 @@ export class Service {
       if (r.source === source && r.state === 'up') events.push({ kind: 'router-down', source, router: r.router, reason, time: this.now() });
     }
     this.ingest.apply(events);
+  }
+
+  /** A trace of `targetId` now, ahead of the queue (the correlator's confirmation; cooldown per target). */
+  requestTrace(targetId: string, reason: string): Promise<Trace> {
+    return this.prober.requestTrace(targetId, reason);
   }
 
   /** Where the BMP collector listens (after start(); port 0 in the config picks a free port). */

@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   /** No API token is configured, so writes are closed rather than open to anyone. */
   WRITES_DISABLED: 403,
   NOT_FOUND: 404,
+  /** The request contradicts the resource's state (e.g. deleting a config target). */
+  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
@@ -51,6 +53,7 @@ export function errorBody(code: ErrorCode, message: string) {
 function codeOf(err: FastifyError): ErrorCode {
   if (err instanceof ApiError) return err.code;
   if (err.validation) return 'VALIDATION_FAILED';
+  if (err.statusCode === 409) return 'CONFLICT';
   if (err.statusCode === 413) return 'PAYLOAD_TOO_LARGE';
   if (err.statusCode === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (err.statusCode === 503) return 'UNAVAILABLE';

@@ -24,6 +24,8 @@ export type ProbeBackend = (typeof PROBE_BACKENDS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+export const PROBE_METHODS = ['icmp', 'udp', 'tcp', 'icmp-paris', 'udp-paris', 'tcp-paris'] as const;
+
 const probeBackend = oneOf(PROBE_BACKENDS);
 // Shorter than this and a probe host would flood targets; mtr alone takes ~10 s a run.
 const probeInterval = duration({ min: '10s' });
@@ -81,6 +83,43 @@ export const schema = {
     backend: withDefault(probeBackend, 'mtr'),
     // Destinations probes may be sent to. Empty: none, until the operator says which.
     allowed: withDefault(list(cidr, 'CIDR prefixes like "192.0.2.0/24"'), []),
+    // The shortest interval an API target (POST /api/targets) may ask for. Config
+    // intervals are at least 10s regardless; a lower value is for labs.
+    min_interval: withDefault(duration({ min: '1s' }), '10s'),
+    // Traces running at once, all backends together.
+    concurrency: withDefault(integer(1, 1024), 16),
+    // Packets per second all traces together may send (scamper gets it as its -p too).
+    pps: withDefault(integer(1, 10_000), 200),
+    // Probe method for every target; unset: each backend's default (ICMP; scamper icmp-paris).
+    method: optional(oneOf(PROBE_METHODS)),
+    // Run the backends inside this network namespace (`ip netns exec NS ...`).
+    netns: optional(text()),
+    // Per target, at most one triggered (on-demand) trace per this long.
+    cooldown: withDefault(duration({ min: '1s' }), '1m'),
+    // IXP peering LANs: a hop inside one is shown as that IXP, not as an origin AS.
+    ixp: tables({
+      prefix: required(cidr),
+      name: optional(text()),
+    }),
+    // Path-change detection thresholds (probe/pathdiff.ts).
+    pathdiff: section({
+      // A change must show in `required` of the last `window` traces.
+      window: withDefault(integer(1, 100), 3),
+      required: withDefault(integer(1, 100), 2),
+      // Traces before anything is compared, and traces kept as the baseline.
+      baseline_min: withDefault(integer(1, 100), 3),
+      baseline_length: withDefault(integer(1, 1000), 10),
+      // Traces in a row on a new path before it becomes the baseline.
+      adopt_after: withDefault(integer(1, 1000), 5),
+      // RTT change: at least rtt_abs_ms AND rtt_pct percent AND rtt_noise_k baseline spreads.
+      rtt_abs_ms: withDefault(integer(0, 100_000), 20),
+      rtt_pct: withDefault(integer(0, 10_000), 20),
+      rtt_noise_k: withDefault(integer(0, 100), 3),
+      // End-to-end loss rise in percentage points.
+      loss_pts: withDefault(integer(0, 100), 2),
+      // Destination hop moved by at least this many TTLs.
+      hops: withDefault(integer(0, 255), 2),
+    }),
   }),
   targets: tables({
     address: required(ipAddress),
@@ -135,6 +174,10 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
 
   const allowedText = raw.probe.allowed.length ? raw.probe.allowed.map(formatPrefix).join(', ') : 'none';
   const names = new Set<string>();
+  const pd = raw.probe.pathdiff;
+  if (pd.required > pd.window) problems.push({ path: 'probe.pathdiff.required', expected: `at most probe.pathdiff.window (${pd.window})`, got: String(pd.required) });
+  if (pd.baseline_length < pd.baseline_min) problems.push({ path: 'probe.pathdiff.baseline_length', expected: `at least probe.pathdiff.baseline_min (${pd.baseline_min})`, got: String(pd.baseline_length) });
+  if (pd.adopt_after < pd.baseline_min) problems.push({ path: 'probe.pathdiff.adopt_after', expected: `at least probe.pathdiff.baseline_min (${pd.baseline_min})`, got: String(pd.adopt_after) });
   targets.forEach((t, i) => {
     if (!raw.probe.allowed.some((p: Prefix) => prefixContains(p, t.address))) {
       problems.push({

@@ -97,6 +97,8 @@ export interface SchedulerOptions {
   /** Host name -> addresses; default getaddrinfo. Called only by add(). */
   readonly resolve?: (host: string) => Promise<string[]>;
   readonly resolveTimeoutMs?: number;
+  /** Shortest per-target interval add() accepts (probe.min_interval). Default 10 s. */
+  readonly minIntervalMs?: number;
 }
 
 interface Entry {
@@ -198,7 +200,7 @@ export class Scheduler {
 
   /** Validates, resolves a host name once, checks probe.allowed, and schedules. */
   async add(input: unknown, source: TargetSource = 'api'): Promise<Validated<TargetStatus>> {
-    const v = validateTarget(input, { allowed: this.allowed });
+    const v = validateTarget(input, { allowed: this.allowed, minIntervalMs: this.opts.minIntervalMs });
     if (!v.ok) return v;
     const t = v.value;
     if (this.targets.has(t.name)) return invalid('name', `a target named ${JSON.stringify(t.name)} exists already`);

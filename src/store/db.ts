@@ -56,12 +56,58 @@ export interface PrefixChurnTable {
   updated_at: number;
 }
 
+export interface TargetsTable {
+  id: string;
+  address: string;
+  interval_ms: number | null;
+  backend: string | null;
+  source: string;
+  created_at: number;
+}
+
+export interface TracesTable {
+  id: Generated<number>;
+  target_id: string;
+  address: string;
+  backend: string;
+  method: string;
+  start: number;
+  end: number;
+  reached: number;
+  reason: string;
+  /** JSON: the Trace. */
+  trace: string;
+  stored_at: number;
+}
+
+export interface PathChangesTable {
+  id: Generated<number>;
+  target_id: string;
+  kind: string;
+  at: number;
+  /** JSON: the PathChange. */
+  change: string;
+  stored_at: number;
+}
+
+export interface PathStateTable {
+  target_id: string;
+  address: string;
+  /** JSON: the PathState. */
+  state: string;
+  updated_at: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   meta: MetaTable;
   feed_gaps: FeedGapsTable;
   route_changes: RouteChangesTable;
   prefix_churn: PrefixChurnTable;
+  targets: TargetsTable;
+  traces: TracesTable;
+  path_changes: PathChangesTable;
+  path_state: PathStateTable;
 }
 
 export type Sqlite = BetterSqlite3.Database;

@@ -8,6 +8,7 @@ import { FeedGapRepository } from './feed-gaps.ts';
 import { IngestWriteRepository, type PruneResult } from './ingest-writes.ts';
 import { MetaRepository } from './meta.ts';
 import { PrefixChurnRepository } from './prefix-churn.ts';
+import { ProbeRepository } from './probe.ts';
 import { RouteChangeRepository } from './route-changes.ts';
 import { type MigrateResult, defaultMigrationsDir, migrate, readMigrations } from './migrate.ts';
 
@@ -36,6 +37,7 @@ interface Open {
   readonly routeChanges: RouteChangeRepository;
   readonly churn: PrefixChurnRepository;
   readonly ingest: IngestWriteRepository;
+  readonly probe: ProbeRepository;
 }
 
 export class Store implements Component {
@@ -68,6 +70,7 @@ export class Store implements Component {
         routeChanges: new RouteChangeRepository(db),
         churn: new PrefixChurnRepository(db),
         ingest: new IngestWriteRepository(db),
+        probe: new ProbeRepository(db),
       };
       await this.open.meta.setOnce('created_at', new Date().toISOString());
       this.status = { state: 'ok' };
@@ -119,9 +122,9 @@ export class Store implements Component {
   private schedulePrune(ms: number): void {
     const t = setTimeout(() => {
       this.pruneTimer = undefined;
-      const run = this.prune()
-        .then((r) => {
-          if (r.routeChanges + r.churn + r.feedGaps > 0) this.opts.logger.info(r, 'retention: pruned old rows');
+      const run = Promise.all([this.prune(), this.pruneProbe()])
+        .then(([r, p]) => {
+          if (r.routeChanges + r.churn + r.feedGaps + p.traces + p.pathChanges > 0) this.opts.logger.info({ ...r, ...p }, 'retention: pruned old rows');
         })
         .catch((e: unknown) => this.opts.logger.error({ err: e }, 'retention prune failed'))
         .finally(() => {
@@ -139,6 +142,17 @@ export class Store implements Component {
     const retention = this.opts.retentionMs;
     if (retention === undefined) return { routeChanges: 0, churn: 0, feedGaps: 0 };
     return this.opened().ingest.prune((this.opts.now ?? Date.now)() - retention);
+  }
+
+  /** Deletes traces and path changes stored longer ago than storage.retention. */
+  async pruneProbe(): Promise<{ traces: number; pathChanges: number }> {
+    const retention = this.opts.retentionMs;
+    if (retention === undefined) return { traces: 0, pathChanges: 0 };
+    return this.opened().probe.prune((this.opts.now ?? Date.now)() - retention);
+  }
+
+  get probe(): ProbeRepository {
+    return this.opened().probe;
   }
 
   get routeChanges(): RouteChangeRepository {
