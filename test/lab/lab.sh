@@ -40,6 +40,7 @@
 #   LAB_GOBGP_BMP_PORT (default LAB_BMP_PORT), LAB_GOBGP_BMP_POLICY (default local-rib;
 #                gobgpd also knows pre-policy, post-policy, both, all)
 #   LAB_FAST_MS / LAB_SLOW_MS  one-way delay per link on the two paths (1.25 / 10)
+#   LAB_ANNOUNCE_LINKS=1  link subnets originated by the router at their far end from the probe
 #   LAB_ECMP_SEED  r1's multipath hash seed for `ecmp on` (default 1: same flow, same branch)
 #   LAB_KEEP_ON_FAIL=1  leave a failed `up` standing for debugging
 #
@@ -58,6 +59,12 @@ GOBGP_BMP_PORT=${LAB_GOBGP_BMP_PORT:-$BMP_PORT}
 GOBGP_BMP_POLICY=${LAB_GOBGP_BMP_POLICY:-local-rib}
 FAST_MS=${LAB_FAST_MS:-1.25}
 SLOW_MS=${LAB_SLOW_MS:-10}
+# LAB_ANNOUNCE_LINKS=1: each link subnet is also originated in BGP by the router at its
+# far end from the probe (r1-r2 by r2, r1-r3 by r3, r2-r4, r3-r4 and r4-tgt by r4), so
+# every traceroute hop address is covered by a route of the AS of the router that
+# answers (hops answer from their inbound interface). Connected routes still forward.
+# Off by default: the lab's other tests count routes. Templates mark the lines @LINKS@.
+if [[ ${LAB_ANNOUNCE_LINKS:-0} == 1 ]]; then LINKS_MARK=''; else LINKS_MARK='! '; fi
 ECMP_SEED=${LAB_ECMP_SEED:-1}
 FRR=/usr/lib/frr
 PY=/usr/bin/python3
@@ -204,7 +211,7 @@ PYEOF
 
 render() { # template -> stdout, @RUN@ @BMP_ADDR@ @BMP_PORT@ @BMP_POLICY@ filled in
   sed -e "s|@RUN@|$RUN|g" -e "s|@BMP_ADDR@|$BMP_ADDR|g" -e "s|@BMP_PORT@|${2:-$BMP_PORT}|g" \
-      -e "s|@BMP_POLICY@|$GOBGP_BMP_POLICY|g" "$1"
+      -e "s|@BMP_POLICY@|$GOBGP_BMP_POLICY|g" -e "s|@LINKS@|$LINKS_MARK|g" "$1"
 }
 
 link_ctl() { # name delay jitter loss down -> control file

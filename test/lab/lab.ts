@@ -72,6 +72,12 @@ export const HOPS = {
   slow: { v4: ['192.0.2.1', '10.77.13.2', '10.77.34.2'], v6: ['2001:db8:1::1', 'fd77:13::2', 'fd77:34::2'] },
 } as const;
 
+/** Origin AS of each traceroute hop (HOPS) when the lab is up with announceLinks. */
+export const HOP_ASNS = {
+  fast: [ASN.r1, ASN.r2, ASN.r4],
+  slow: [ASN.r1, ASN.r3, ASN.r4],
+} as const;
+
 /** AS_PATH r1 sees for the targets, best path first. */
 export const AS_PATHS = {
   fast: '65002 65004',
@@ -108,6 +114,12 @@ export interface LabOptions {
   /** One-way delay per link on the fast (r2) and slow (r3) path. */
   fastMs?: number;
   slowMs?: number;
+  /**
+   * Link subnets are also originated in BGP by the router at their far end from the
+   * probe (LAB_ANNOUNCE_LINKS=1), so each traceroute hop is covered by a route of the
+   * answering router's AS (HOP_ASNS). Off by default: other tests count routes.
+   */
+  announceLinks?: boolean;
   /** Start gobgpd (Loc-RIB over BMP) as part of up. */
   gobgp?: boolean;
   /** How long to wait for another lab on this machine to finish (default 10 min). */
@@ -332,6 +344,7 @@ export class Lab {
       LAB_FAST_MS: String(this.fastMs),
       LAB_SLOW_MS: String(this.slowMs),
       ...(opts.gobgpBmpPolicy ? { LAB_GOBGP_BMP_POLICY: opts.gobgpBmpPolicy } : {}),
+      LAB_ANNOUNCE_LINKS: opts.announceLinks ? '1' : '0',
     };
   }
 
