@@ -101,8 +101,9 @@ export class ProbeRepository {
           address: w.trace.target,
           backend: w.trace.backend,
           method: w.trace.method,
-          start: w.trace.start,
-          end: w.trace.end,
+          // Whole ms in the index columns (scamper's times have microseconds); the JSON keeps them exact.
+          start: Math.floor(w.trace.start),
+          end: Math.ceil(w.trace.end),
           reached: w.trace.reached ? 1 : 0,
           reason: w.reason,
           trace: JSON.stringify(w.trace),
@@ -114,7 +115,7 @@ export class ProbeRepository {
         const rows = b.changes.slice(i, i + ROWS_PER_INSERT).map((w) => ({
           target_id: w.targetId,
           kind: w.change.kind,
-          at: w.change.at,
+          at: Math.floor(w.change.at),
           change: JSON.stringify(w.change),
           stored_at: b.now,
         }));

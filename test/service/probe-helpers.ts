@@ -26,7 +26,8 @@ export class ScriptedBackend implements TraceBackend {
   async trace(req: TraceRequest): Promise<Trace> {
     this.requests.push(req);
     if (this.script.fail) throw this.script.fail;
-    const start = Date.now();
+    // Fractional ms, as scamper reports them (microseconds).
+    const start = Date.now() + 0.123;
     const hop = (ttl: number, address: string, received: number, rtt: number): Hop => ({
       ttl,
       sent: 10,
