@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BgpdumpText } from '../src/codec/mrt/bgpdump-text.ts';
+import { BgpdumpText } from '../src/codec/mrt/bgpdump/text.ts';
 import { decodeMrtRecord } from '../src/codec/mrt/index.ts';
 import { mrtRouteEvents } from '../src/codec/mrt/route-events.ts';
 import { mrtFileRawBatches } from '../src/feeds/mrt-file.ts';

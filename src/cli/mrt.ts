@@ -1,6 +1,6 @@
 // `smoketrace mrt dump FILE... [--format bgpdump|jsonl]`.
 //
-// bgpdump: exactly the lines `bgpdump -m FILE` prints (codec/mrt/bgpdump-text.ts).
+// bgpdump: exactly the lines `bgpdump -m FILE` prints (codec/mrt/bgpdump/text.ts).
 // jsonl: one RouteEvent per line (codec/mrt/route-events.ts), addresses and prefixes as
 // canonical strings, times as ISO-8601, AS_SETs as nested arrays.
 //
@@ -17,7 +17,7 @@ import { formatPrefix } from '../model/prefix.ts';
 import type { RouteAttributes, RouteEvent } from '../model/route-event.ts';
 import { DecodeError } from '../codec/errors.ts';
 import type { RawMrtRecord } from '../codec/mrt/framing.ts';
-import { BgpdumpText } from '../codec/mrt/bgpdump-text.ts';
+import { BgpdumpText } from '../codec/mrt/bgpdump/text.ts';
 import { mrtRouteEvents } from '../codec/mrt/route-events.ts';
 import { type MrtFileItem, decodeItem, mrtFileRawBatches } from '../feeds/mrt-file.ts';
 import { registerMrtImportCommand } from './mrt-import-command.ts';

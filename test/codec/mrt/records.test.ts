@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { Cursor, Writer } from '../../../src/codec/cursor.ts';
 import { DecodeError } from '../../../src/codec/errors.ts';
 import { viewBgpMessage } from '../../../src/codec/mrt/bgp4mp.ts';
-import { BgpdumpText } from '../../../src/codec/mrt/bgpdump-text.ts';
+import { BgpdumpText } from '../../../src/codec/mrt/bgpdump/text.ts';
 import { type MrtHeader, MrtFramer, frameAll } from '../../../src/codec/mrt/framing.ts';
 import { decodeMrtRecord } from '../../../src/codec/mrt/index.ts';
 import { mrtRouteEvents } from '../../../src/codec/mrt/route-events.ts';
