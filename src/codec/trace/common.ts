@@ -213,6 +213,20 @@ export class HopTable {
   }
 }
 
+/** Which probes at each TTL (or mtr position) have had a reply: another reply to one is a duplicate. */
+export class AnsweredProbes {
+  private readonly byTtl = new Map<number, Set<number>>();
+
+  /** Records a reply to probe `id` at `ttl`; false when that probe had already answered. */
+  first(ttl: number, id: number): boolean {
+    let seen = this.byTtl.get(ttl);
+    if (!seen) this.byTtl.set(ttl, (seen = new Set()));
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  }
+}
+
 /** True when the target answered somewhere (late answers count). */
 export function targetAnswered(hops: readonly Hop[], target: string): boolean {
   return hops.some((h) => h.responders.some((r) => r.address === target && (r.received > 0 || (r.late ?? 0) > 0)));

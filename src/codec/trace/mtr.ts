@@ -28,6 +28,7 @@ import {
   type Json,
   type JsonObject,
   type TraceContext,
+  AnsweredProbes,
   HopTable,
   asArray,
   asNumberLike,
@@ -162,6 +163,15 @@ export function decodeMtrJson(text: string, ctx: TraceContext = {}): Trace {
   });
   const hops = table.build(1, table.maxTtl(), tests ?? 0);
   const { target, targetName } = targetOf(dst, ctx, 0);
+  return mtrTrace(target, targetName, hops, ctx, meta);
+}
+
+/**
+ * The Trace of either mtr output: mtr runs until it is stopped, so it completed when the
+ * target answered, and hops past the target are dropped; times, method and source come
+ * from the context (mtr prints none of them).
+ */
+function mtrTrace(target: string, targetName: string | undefined, hops: Hop[], ctx: TraceContext, meta: Trace['meta']): Trace {
   const reached = targetAnswered(hops, target);
   const start = ctx.start ?? 0;
   return {
@@ -187,7 +197,7 @@ export function decodeMtrRaw(text: string, ctx: TraceContext): Trace {
   const target = canonAddress(ctx.target, 0, 'context target');
   const table = new HopTable();
   const current = new Map<number, string>(); // pos -> current host address
-  const answered = new Map<number, Set<number>>(); // pos -> seqs answered
+  const answered = new AnsweredProbes(); // pos -> seqs answered
   let sawX = false;
   let records = 0;
   let offset = 0;
@@ -234,13 +244,10 @@ export function decodeMtrRaw(text: string, ctx: TraceContext): Trace {
     } else {
       const usec = int(f[2], off, 'RTT');
       const seq = int(f[3], off, 'sequence');
-      let seen = answered.get(pos);
-      if (!seen) answered.set(pos, (seen = new Set()));
-      if (seen.has(seq)) {
+      if (!answered.first(pos, seq)) {
         r.flag('dup');
         continue;
       }
-      seen.add(seq);
       r.rtts.push(checkRtt(usec / 1000, off, 'mtr raw reply'));
       r.received++;
     }
@@ -249,18 +256,5 @@ export function decodeMtrRaw(text: string, ctx: TraceContext): Trace {
   let hops: Hop[] = table.build(1, table.maxTtl(), 0);
   // A position whose host line came but that never answered (mtr prints 'h' only on a reply, so this is odd) keeps an empty responder out.
   hops = hops.map((h) => ({ ...h, responders: h.responders.filter((r) => r.received > 0 || (r.flags ?? []).length > 0 || r.rtts.length > 0) }));
-  const reached = targetAnswered(hops, target);
-  const start = ctx.start ?? 0;
-  return {
-    target,
-    backend: 'mtr',
-    method: ctx.method ?? 'icmp',
-    start,
-    end: ctx.end ?? start,
-    reached,
-    ...(reached ? { stopReason: 'completed' } : {}),
-    hops: reached ? cutAfterTarget(hops, target) : hops,
-    ...(ctx.source !== undefined ? { source: canonAddress(ctx.source, 0, 'context source') } : {}),
-    meta: sawX ? { format: 'raw' } : { format: 'raw', sentUnknown: true },
-  };
+  return mtrTrace(target, undefined, hops, ctx, sawX ? { format: 'raw' } : { format: 'raw', sentUnknown: true });
 }

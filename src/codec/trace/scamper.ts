@@ -22,6 +22,7 @@ import type { Method, Trace } from '../../model/trace.ts';
 import {
   type Json,
   type JsonObject,
+  AnsweredProbes,
   HopTable,
   asArray,
   asNumber,
@@ -150,7 +151,7 @@ export function decodeScamperTrace(o: JsonObject, offset = 0): Trace {
 
   const table = new HopTable();
   const maxAttempt = new Map<number, number>();
-  const answered = new Map<number, Set<number>>();
+  const answered = new AnsweredProbes();
   let end = start;
   const replies = o.hops === undefined ? [] : asArray(o.hops, offset, 'scamper hops');
   replies.forEach((v, i) => {
@@ -163,13 +164,10 @@ export function decodeScamperTrace(o: JsonObject, offset = 0): Trace {
     if (h.tx !== undefined) end = Math.max(end, timeMs(h.tx, offset, `${where} tx`) + rtt);
     maxAttempt.set(ttl, Math.max(maxAttempt.get(ttl) ?? 0, probeId));
     const r = table.hop(ttl).responder(addr);
-    let seen = answered.get(ttl);
-    if (!seen) answered.set(ttl, (seen = new Set()));
-    if (seen.has(probeId)) {
+    if (!answered.first(ttl, probeId)) {
       r.flag('dup');
       return;
     }
-    seen.add(probeId);
     r.rtts.push(rtt);
     r.received++;
     if (h.name !== undefined) r.name = asString(h.name, offset, `${where} name`);
