@@ -5,7 +5,8 @@
 import type { Trace } from '../../model/trace.ts';
 import { decodeTraceroute } from '../../codec/trace/index.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import { ProbeError, type RunOptions, type RunResult, run } from '../runner.ts';
+import { ProbeError, type RunOptions, type RunResult } from '../runner.ts';
+import { timedRun, unreadableOutput } from './timed-run.ts';
 import { type TraceBackend, type TraceRequest, DEFAULT_HOPS_GUESS, checkPort, checkRange, literal } from './types.ts';
 
 export interface TcptracerouteOptions {
@@ -49,17 +50,14 @@ export class TcptracerouteBackend implements TraceBackend {
   async trace(req: TraceRequest): Promise<Trace> {
     const o = this.opts;
     const argv = tcptracerouteArgv(req, o);
-    const start = this.clock.now();
-    const worstS = (o.maxTtl ?? 30) * (o.queries ?? 3) * (o.waitS ?? 2);
-    const r = await (o.exec ?? run)(argv, { netns: o.netns, timeoutMs: o.timeoutMs ?? Math.max(15_000, worstS * 1000), signal: req.signal });
-    const end = this.clock.now();
+    const { r, start, end } = await timedRun(argv, o, this.clock, (o.maxTtl ?? 30) * (o.queries ?? 3) * (o.waitS ?? 2), req.signal);
     try {
       // Its header ("Selected device ...", "Tracing the path to ...") goes to stderr; the
       // codec reads the port, max hops and source from it, and knows the tool by it.
       const header = r.stderr.split('\n').filter((l) => /^(?:Selected device|Tracing the path to) /.test(l));
       return decodeTraceroute([...header, r.stdout].join('\n'), { start, end, method: 'tcp', target: literal(req.target).text });
     } catch (e) {
-      throw new ProbeError('backend-failed', `tcptraceroute output could not be read: ${(e as Error).message}`, r.stderr);
+      throw unreadableOutput('tcptraceroute', e, r.stderr);
     }
   }
 }

@@ -8,7 +8,8 @@
 import type { Method, Trace } from '../../model/trace.ts';
 import { decodeTraceroute } from '../../codec/trace/index.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import { ProbeError, type RunOptions, type RunResult, run } from '../runner.ts';
+import { ProbeError, type RunOptions, type RunResult } from '../runner.ts';
+import { timedRun, unreadableOutput } from './timed-run.ts';
 import { type TraceBackend, type TraceRequest, DEFAULT_HOPS_GUESS, checkPort, checkRange, literal } from './types.ts';
 
 export interface TracerouteOptions {
@@ -76,15 +77,12 @@ export class TracerouteBackend implements TraceBackend {
   async trace(req: TraceRequest): Promise<Trace> {
     const o = this.opts;
     const argv = tracerouteArgv(req, o);
-    const worstS = (o.maxTtl ?? 30) * (o.waitS ?? 2);
-    const start = this.clock.now();
-    const r = await (o.exec ?? run)(argv, { netns: o.netns, timeoutMs: o.timeoutMs ?? Math.max(15_000, worstS * 1000), signal: req.signal });
-    const end = this.clock.now();
+    const { r, start, end } = await timedRun(argv, o, this.clock, (o.maxTtl ?? 30) * (o.waitS ?? 2), req.signal);
     const method: Method = req.method === undefined || req.method === 'icmp-paris' ? 'icmp' : req.method;
     try {
       return decodeTraceroute(r.stdout, { start, end, method, target: literal(req.target).text });
     } catch (e) {
-      throw new ProbeError('backend-failed', `traceroute output could not be read: ${(e as Error).message}`, r.stderr);
+      throw unreadableOutput('traceroute', e, r.stderr);
     }
   }
 }
