@@ -11,7 +11,7 @@ packages=(
   mtr-tiny scamper traceroute tcptraceroute   # traceroute backends
   gobgpd           # Loc-RIB BMP exporter
   chromium         # console tests (playwright-core drives it)
-  python3
+  python3 procps   # lab helpers (delay links, ping), sysctl
 )
 if [ "$(id -u)" != 0 ]; then
   echo "system-deps: not root; install these with apt-get: ${packages[*]}" >&2

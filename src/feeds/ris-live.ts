@@ -303,7 +303,8 @@ export class RisLiveClient implements Feed {
       let lastData = 0;
       let lastPong = 0;
       let awaitingPong = false;
-      const ws = new WebSocket(this.url(), { handshakeTimeout: this.o.connectTimeoutMs });
+      // RIS Live frames are a few KiB; a 1 MiB cap keeps one bad frame from costing 100 MiB.
+      const ws = new WebSocket(this.url(), { handshakeTimeout: this.o.connectTimeoutMs, maxPayload: 1 << 20 });
       this.socket = ws;
       this.paused = false;
 
