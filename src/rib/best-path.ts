@@ -7,7 +7,8 @@
 //   3. lowest ORIGIN (igp < egp < incomplete; absent counts as incomplete);
 //   4. lowest MED among routes from the same neighbour AS (first AS of the path); absent
 //      MED is 0 (RFC 4271 9.1.2.2 c); routes from different neighbour ASes are not compared;
-//   5. eBGP over iBGP, when the router's own AS is known (a peer with that AS is iBGP);
+//   5. eBGP over iBGP, where the router's own AS on the session is known (a peer with
+//      that AS is iBGP); a route whose session's local AS is unknown is not eliminated;
 //   -  (lowest IGP cost to the next hop: unknown to us, skipped);
 //   6. lowest BGP identifier of the advertiser (ORIGINATOR_ID if present, else the peer's
 //      BGP id, else its address);
@@ -18,6 +19,7 @@ import { type Address, compareBytes } from '../model/address.ts';
 import type { Prefix } from '../model/prefix.ts';
 import type { PeerRef, RouteAttributes } from '../model/route-event.ts';
 import type { OurRoute, Rib } from './rib.ts';
+import { peerKey } from './tables.ts';
 
 export interface Candidate {
   readonly peer: PeerRef;
@@ -53,14 +55,23 @@ function advertiserId(c: Candidate): Address {
   return c.attrs.originatorId ?? c.peer.bgpId ?? c.peer.address;
 }
 
-/** The best of `candidates` by the steps above; undefined when there are none. */
-export function bestPath<T extends Candidate>(candidates: readonly T[], localAsn?: number): T | undefined {
+/** iBGP (true), eBGP (false) or unknown (undefined), given the local AS of the session. */
+function isIbgp<T extends Candidate>(x: T, localAsn: number | ((c: T) => number | undefined) | undefined): boolean | undefined {
+  const local = typeof localAsn === 'function' ? localAsn(x) : localAsn;
+  return local === undefined ? undefined : x.peer.asn === local;
+}
+
+/**
+ * The best of `candidates` by the steps above; undefined when there are none. `localAsn`
+ * is the router's own AS, one for all candidates or per candidate (its peer session's).
+ */
+export function bestPath<T extends Candidate>(candidates: readonly T[], localAsn?: number | ((c: T) => number | undefined)): T | undefined {
   if (candidates.length <= 1) return candidates[0];
   let c = keepBest([...candidates], (x) => -(x.attrs.localPref ?? 100));
   c = keepBest(c, (x) => asPathLength(x.attrs));
   c = keepBest(c, (x) => (x.attrs.origin === undefined ? 2 : ORIGIN_RANK[x.attrs.origin]));
   c = c.filter((x) => !c.some((y) => neighbourAs(y) === neighbourAs(x) && (y.attrs.med ?? 0) < (x.attrs.med ?? 0)));
-  if (localAsn !== undefined && c.some((x) => x.peer.asn !== localAsn)) c = c.filter((x) => x.peer.asn !== localAsn);
+  if (localAsn !== undefined && c.some((x) => isIbgp(x, localAsn) === false)) c = c.filter((x) => isIbgp(x, localAsn) !== true);
   c = keepLowestBytes(c, (x) => advertiserId(x).bytes);
   c = keepBest(c, (x) => x.attrs.clusterList?.length ?? 0);
   c = keepLowestBytes(c, (x) => x.peer.address.bytes);
@@ -87,7 +98,7 @@ export function ourRoute(rib: Rib, target: Prefix | Address, router: string, sou
   const from = order[0];
   for (const { prefix, routes } of rib.coveringRoutes(target)) {
     const mine = routes.filter((x) => x.router === r.router && x.source === r.source && x.table === from);
-    const best = bestPath(mine, r.localAsn);
+    const best = bestPath(mine, (x) => r.localAsns.get(peerKey(x.peer)));
     if (best !== undefined) return { prefix, route: best, from };
   }
   return undefined;

@@ -21,7 +21,7 @@ import { AttrIntern } from './attr-intern.ts';
 import { ourRoute } from './best-path.ts';
 import { originsOf } from './origin.ts';
 import { HAS_PATH_ID, HDR, PAGE_BITS, PAGE_MASK, REC, RouteSlab, TAG_INDEX } from './slab.ts';
-import { type PeerTable, PeerTables, type RouterState, type SessionState, routerKey } from './tables.ts';
+import { type PeerTable, PeerTables, type RouterState, type SessionState, peerKey, routerKey } from './tables.ts';
 import { NONE, PrefixTrie, fromWords, toWords } from './trie.ts';
 
 export type ChangeSink = (change: RouteChange) => void;
@@ -143,8 +143,10 @@ export class Rib {
       }
       case 'peer-up': {
         const r = this.tables.router(ev.source, ev.router);
-        const localAsn = ev.detail?.localAsn;
-        if (typeof localAsn === 'number') r.localAsn = localAsn;
+        // The BMP session names it `localAs` (the AS of the OPEN the router sent); RIS Live
+        // sends no detail, so its routers' own AS stays unknown.
+        const localAs = ev.detail?.localAs;
+        if (typeof localAs === 'number' && localAs > 0) r.localAsns.set(peerKey(ev.peer), localAs);
         if (ev.table !== undefined) this.tables.index(ev.source, ev.router, ev.peer, ev.table);
         const ts = this.tables.ofPeer(ev.source, ev.router, ev.peer, ev.table);
         const n = this.drop(

@@ -32,8 +32,12 @@ export interface RouterState {
   state: SessionState;
   info: Readonly<Record<string, string>>;
   lastMessage: number;
-  /** The router's own AS when a peer-up told it (used for eBGP-over-iBGP in best path). */
-  localAsn?: number;
+  /**
+   * The router's own AS on each peer session (by peerKey), as its peer-up told it (the
+   * BMP session's `detail.localAs`: the AS in the OPEN the router sent). Per peer, since
+   * local-as can differ per peer / VRF. Used for eBGP-over-iBGP in best path.
+   */
+  readonly localAsns: Map<string, number>;
   readonly tables: PeerTable[];
 }
 
@@ -62,7 +66,7 @@ export class PeerTables {
     const k = routerKey(source, router);
     let r = this.routers.get(k);
     if (r === undefined) {
-      r = { source, router, state: 'up', info: {}, lastMessage: 0, tables: [] };
+      r = { source, router, state: 'up', info: {}, lastMessage: 0, localAsns: new Map(), tables: [] };
       this.routers.set(k, r);
     }
     return r;
