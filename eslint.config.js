@@ -23,4 +23,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Under tsx, a failing assert.ok(x) without a message makes node re-read the source
+    // to print the expression, which can hang node:test for minutes. Say what failed.
+    files: ['test/**/*.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Property[key.name='shell'][value.value=true]", message: 'child processes get argument arrays, never a shell' },
+        { selector: "CallExpression[callee.object.name='assert'][callee.property.name='ok'][arguments.length=1]", message: 'assert.ok needs a message (a bare one can hang node:test under tsx); or use assert.equal/deepEqual' },
+        { selector: "CallExpression[callee.name='assert'][arguments.length=1]", message: 'assert(x) needs a message (a bare one can hang node:test under tsx); or use assert.equal/deepEqual' },
+      ],
+    },
+  },
 );

@@ -136,11 +136,11 @@ test('/docs serves the Swagger UI page and its assets locally', async (t) => {
   assert.match(page.body, /swagger-ui/);
   // Every script and stylesheet is a local path: the page works with no internet.
   const refs = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-  assert.ok(refs.length > 0);
+  assert.ok(refs.length > 0, 'the served HTML references no script/asset bundle');
   for (const ref of refs) assert.doesNotMatch(ref, /^(https?:)?\/\//, ref);
   const bundle = await a.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
   assert.equal(bundle.statusCode, 200);
-  assert.ok(bundle.body.length > 100_000);
+  assert.ok(bundle.body.length > 100_000, `the UI bundle is only ${bundle.body.length} bytes: expected the built app (> 100 kB)`);
 });
 
 test('token comparison is exact', () => {

@@ -11,7 +11,7 @@ import { Service } from '../../src/service.ts';
 
 function configFor(dir: string) {
   const r = fromRaw({}, { env: {}, sets: ['api.listen=127.0.0.1:0', `storage.path=${join(dir, 'db', 's.sqlite')}`] }, { path: 'test', how: 'given' });
-  assert.ok(r.ok);
+  assert.ok(r.ok, r.ok ? '' : `test config rejected: ${r.problems.join('; ')}`);
   return r.config;
 }
 
@@ -49,7 +49,7 @@ test('if the API cannot start, the store that did start is stopped again', async
   t.after(() => first.stop());
   const port = new URL(first.api.url!).port;
   const r = fromRaw({}, { env: {}, sets: [`api.listen=127.0.0.1:${port}`, `storage.path=${join(dir, 'other.sqlite')}`] }, { path: 'test', how: 'given' });
-  assert.ok(r.ok);
+  assert.ok(r.ok, r.ok ? '' : `test config rejected: ${r.problems.join('; ')}`);
   const second = new Service(r.config, { logger: createLogger({ level: 'silent' }), version: '1.2.3' });
   await assert.rejects(second.start(), /cannot listen on 127\.0\.0\.1:\d+ \(api\.listen\)/);
   assert.equal(second.health().store.state, 'stopped');

@@ -151,7 +151,7 @@ for (const file of localMrtFiles()) {
     if (!tool) return;
     const r = await ours(file);
     assert.equal(r.status, 0, r.err);
-    assert.ok(r.out.length > 0);
+    assert.ok(r.out.length > 0, 'mrt-dump printed nothing');
     assert.equal(r.out, bgpdump(tool, file));
   });
 }

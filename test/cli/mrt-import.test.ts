@@ -25,7 +25,7 @@ test('mrt import: a RIB dump then updates into the store, with a summary', async
   // frr-rib.mrt: PEER_INDEX_TABLE + 7 RIB records (12 entries); frr-updates.mrt: 16 UPDATEs.
   assert.match(lines[1], /^ {2}records: 24, route events: \d+ \(\d+ announcements, \d+ withdrawals\), problems: 0$/);
   const [, ann, wd] = /\((\d+) announcements, (\d+) withdrawals\)/.exec(lines[1])!.map(Number);
-  assert.ok(ann >= 12 && wd > 0);
+  assert.ok(ann >= 12 && wd > 0, `expected >= 12 announcements and some withdrawals, got ${ann} and ${wd}`);
   assert.match(lines[2], /^ {2}RIB at the end: \d+ prefixes \(\d+ IPv4, \d+ IPv6\), \d+ routes, 2 peers$/);
   assert.match(lines[3], /^ {2}stored: \d+ route changes of monitored prefixes \(1 monitor entries\), \d+ changes counted as churn$/);
   assert.match(lines[4], /^ {2}time: \d+\.\d\d s$/);
@@ -38,7 +38,7 @@ test('mrt import: a RIB dump then updates into the store, with a summary', async
   assert.equal(changes.length, stored);
   // Monitored: 203.0.113.0/26 itself and its covering 203.0.113.0/24; never 203.0.113.64/26 or others.
   assert.deepEqual([...new Set(changes.map((c) => c.prefix))].sort(), ['203.0.113.0/24', '203.0.113.0/26']);
-  assert.ok(changes.every((c) => c.source === 'mrt' && c.router === 'mrt'));
+  assert.ok(changes.every((c) => c.source === 'mrt' && c.router === 'mrt'), 'every imported change should have source and router "mrt"');
   assert.ok(changes.some((c) => c.table === 'adj-rib-in-post' && c.kind === 'new'), 'the dump');
   assert.ok(changes.some((c) => c.table === 'adj-rib-in-pre'), 'the updates');
   const withAttrs = changes.find((c) => c.after !== null)!;
@@ -47,10 +47,10 @@ test('mrt import: a RIB dump then updates into the store, with a summary', async
   // Churn: from the updates only (a RIB dump is a snapshot); every row is an hour bucket.
   const churn = await store.churn.list();
   const counted = Number(/, (\d+) changes counted as churn/.exec(lines[3])![1]);
-  assert.ok(counted > 0);
+  assert.ok(counted > 0, 'the import counted no routes');
   assert.equal(churn.reduce((n, c) => n + c.announcements + c.withdrawals, 0), counted);
-  assert.ok(churn.every((c) => c.bucket % 3_600_000 === 0));
-  assert.ok(churn.some((c) => c.withdrawals > 0));
+  assert.ok(churn.every((c) => c.bucket % 3_600_000 === 0), 'churn buckets should be aligned to the hour');
+  assert.ok(churn.some((c) => c.withdrawals > 0), 'no churn bucket has withdrawals');
   assert.deepEqual(await store.churn.busiest({ limit: 1 }).then((b) => b.length), 1);
 });
 

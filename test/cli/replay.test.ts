@@ -58,7 +58,7 @@ test('replay sends Initiation, Peer Ups, the routes, End-of-RIB per peer and AFI
   const kinds = l.events.map((e) => e.kind);
   assert.equal(kinds[0], 'router-up');
   const up = l.events[0];
-  assert.ok(up.kind === 'router-up');
+  assert.ok(up.kind === 'router-up', `the first event should be router-up, got ${up.kind}`);
   assert.equal(up.info.sysName, 'smoketrace-replay');
   assert.equal(kinds[kinds.length - 1], 'router-down');
   const down = l.events[kinds.length - 1];

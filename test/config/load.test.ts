@@ -24,7 +24,7 @@ function problems(toml: string, opts: LoadOptions = {}): readonly string[] {
 
 test('an empty file gives the documented defaults', () => {
   const r = check('');
-  assert.ok(r.ok);
+  assert.ok(r.ok, r.ok ? '' : `an empty config was rejected: ${r.problems.join('; ')}`);
   const c = r.config;
   assert.deepEqual(c.api.listen, { host: '127.0.0.1', port: 8080, text: '127.0.0.1:8080' });
   assert.equal(c.api.token, undefined);
@@ -171,10 +171,10 @@ test('the token comes from SMOKETRACE_API_TOKEN over the file, and --set over bo
   const file = '[api]\ntoken = "from-the-file-0123456789"\n';
   const env = { SMOKETRACE_API_TOKEN: 'from-the-environment-0123' };
   const fromEnv = check(file, { env });
-  assert.ok(fromEnv.ok);
+  assert.ok(fromEnv.ok, fromEnv.ok ? '' : `config rejected: ${fromEnv.problems.join('; ')}`);
   assert.equal(fromEnv.config.api.token, 'from-the-environment-0123');
   const fromSet = check(file, { env, sets: ['api.token=from-the-command-line-0123'] });
-  assert.ok(fromSet.ok);
+  assert.ok(fromSet.ok, fromSet.ok ? '' : `config rejected: ${fromSet.problems.join('; ')}`);
   assert.equal(fromSet.config.api.token, 'from-the-command-line-0123');
   assert.deepEqual(problems('', { env: { SMOKETRACE_API_TOKEN: 'short' } }), [
     'api.token (from SMOKETRACE_API_TOKEN): expected a string of at least 16 characters, got a secret of 5 characters (not shown)',
@@ -185,11 +185,11 @@ test('the file: unreadable and invalid TOML are one line each, with where', (t) 
   const dir = mkdtempSync(join(tmpdir(), 'smoketrace-load-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const missing = loadConfig({ file: join(dir, 'nope.toml'), env: {} });
-  assert.ok(!missing.ok);
+  assert.ok(!missing.ok, 'a missing config file should be an error');
   assert.match(missing.problems[0], /nope\.toml: cannot read the config file \(ENOENT/);
   writeFileSync(join(dir, 'bad.toml'), '[api]\nlisten = "127.0.0.1:8080\n');
   const bad = loadConfig({ file: join(dir, 'bad.toml'), env: {} });
-  assert.ok(!bad.ok);
+  assert.ok(!bad.ok, 'invalid TOML should be an error');
   assert.equal(bad.problems.length, 1);
   assert.match(bad.problems[0], /bad\.toml:2:\d+: invalid TOML: /);
 });

@@ -29,9 +29,9 @@ test('the logger redacts the token, the SMTP password, the webhook path and Auth
   const out = lines.join('');
   for (const secret of ['tok-0123456789abcdef', 'hunter2', 's3cr3t']) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
   // What is left still tells an operator where things point.
-  assert.ok(out.includes('smtps://alerts:***@mail.example.net:465'));
-  assert.ok(out.includes('https://hooks.example.net/***'));
-  assert.ok(out.includes('127.0.0.1:8080'));
+  assert.ok(out.includes('smtps://alerts:***@mail.example.net:465'), `the SMTP password is not redacted:\n${out}`);
+  assert.ok(out.includes('https://hooks.example.net/***'), `the webhook path is not redacted:\n${out}`);
+  assert.ok(out.includes('127.0.0.1:8080'), `the non-secret listen address should be kept:\n${out}`);
 });
 
 test('URL redaction keeps what is not secret', () => {

@@ -256,7 +256,7 @@ test('a slow consumer: the socket is paused at maxBufferedBytes, and everything 
     await end(s);
     await h.waitFor('router-down', (ev) => ev.some((e) => e.kind === 'router-down'), 30_000);
     assert.equal(h.events.filter((e) => e.kind === 'route').length, 20_000);
-    for (const st of h.collector.routers()) assert.ok(st.queuedBytes <= max + 64 * 1024);
+    for (const st of h.collector.routers()) assert.ok(st.queuedBytes <= max + 64 * 1024, `router ${st.router} queued ${st.queuedBytes} bytes, over the ${max} byte limit (+64 KiB slack)`);
   } finally {
     await h.close();
   }

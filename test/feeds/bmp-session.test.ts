@@ -74,7 +74,7 @@ test('FRR 8.4 lab capture: paths as the router received them, Peer Down and loca
   }
   const { events, session } = run(new Uint8Array(readFileSync(path)), 'r1', [1, 7, 100, 1500]);
   assert.equal(session.counters.decodeErrors, 0);
-  assert.ok(session.counters.frrPrependsRemoved > 0);
+  assert.ok(session.counters.frrPrependsRemoved > 0, 'no FRR prepends were removed from the lab sample');
   for (const r of routes(events)) {
     if (r.kind !== 'announce' || r.peer.asn === 0) continue;
     assert.equal(r.attrs.asPath[0], r.peer.asn, `${formatPrefix(r.prefix)} from ${formatAddress(r.peer.address)}: ${r.attrs.asPath}`);

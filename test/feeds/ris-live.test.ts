@@ -183,7 +183,7 @@ test('identifies itself, subscribes spaced out, replays real frames; bad frames 
   const rs = routes(events);
   assert.equal(rs.filter((e) => e.kind === 'route' && e.event.kind === 'withdraw').length, 2);
   const last = rs[11];
-  assert.ok(last.kind === 'route' && last.event.kind === 'announce');
+  assert.ok(last.kind === 'route' && last.event.kind === 'announce', 'the last event should be a route announce');
   assert.equal(formatPrefix(last.event.prefix), '10.0.1.0/24');
   assert.equal(last.event.router, 'rrc00');
   assert.equal(last.event.attrs.origin, 'igp');
@@ -198,7 +198,7 @@ test('identifies itself, subscribes spaced out, replays real frames; bad frames 
   assert.equal(s.ignored, 3); // OPEN, NOTIFICATION, KEEPALIVE
   assert.equal(s.subscribeAcks, 4);
   assert.equal(s.reconnects, 0);
-  assert.ok(s.lastMessageAt !== undefined);
+  assert.ok(s.lastMessageAt !== undefined, 'lastMessageAt is not set after a message');
 });
 
 test('server kills the connection: reconnect after backoff, resubscribe, a gap covers the outage', async () => {
@@ -218,10 +218,10 @@ test('server kills the connection: reconnect after backoff, resubscribe, a gap c
   const events = await collect(rl, (es) => routes(es).length === 2);
   assert.deepEqual(events.map((e) => e.kind), ['router-up', 'route', 'router-down', 'router-up', 'gap', 'route']);
   const down = events[2];
-  assert.ok(down.kind === 'router-down');
+  assert.ok(down.kind === 'router-down', `expected router-down, got ${down.kind}`);
   assert.match(down.reason, /^feed-disconnected: closed 1006/);
   const gap = events[4];
-  assert.ok(gap.kind === 'gap');
+  assert.ok(gap.kind === 'gap', `expected a gap, got ${gap.kind}`);
   assert.equal(gap.router, 'ris-live');
   assert.equal(gap.source, 'ris-live');
   assert.ok(gap.from >= killedAt - 1 && gap.from <= killedAt + 500, `gap starts at the kill (${gap.from - killedAt} ms off)`);
@@ -244,11 +244,11 @@ test('silence canary: no message for silenceTimeoutMs -> reconnect; the gap star
   const events = await collect(rl, (es) => routes(es).length === 2);
   const first = routes(events)[0];
   const gap = events.find((e) => e.kind === 'gap');
-  assert.ok(gap?.kind === 'gap' && first.kind === 'route');
+  assert.ok(gap?.kind === 'gap' && first.kind === 'route', 'expected a silence gap and a route');
   assert.match(gap.reason, /^silence/);
   assert.equal(gap.from, first.event.received);
-  assert.ok(first.event.received > Date.now() + DAY / 2);
-  assert.ok(gap.to - gap.from >= 150);
+  assert.ok(first.event.received > Date.now() + DAY / 2, 'received time should come from the injected clock (a day ahead)');
+  assert.ok(gap.to - gap.from >= 150, `gap of ${gap.to - gap.from} ms is shorter than the 150 ms silence timeout`);
   assert.equal(server.conns.length, 2);
 });
 
@@ -262,7 +262,7 @@ test('no pong: ping timeout -> reconnect', async () => {
   const rl = client(server, { pingIntervalMs: 40 });
   const events = await collect(rl, (es) => routes(es).length === 2);
   const gap = events.find((e) => e.kind === 'gap');
-  assert.ok(gap?.kind === 'gap');
+  assert.ok(gap?.kind === 'gap', 'expected a gap event');
   assert.match(gap.reason, /^ping-timeout/);
   assert.equal(server.conns.length, 2);
 });
@@ -285,8 +285,8 @@ test('refused handshakes: backoff grows, the gap runs from start to the first su
   assert.ok(a3 - a1 >= 100, `retries spread over ${a3 - a1} ms`);
   assert.deepEqual(events.map((e) => e.kind), ['router-up', 'gap', 'route'], 'no router-down: it never was up');
   const gap = events[1];
-  assert.ok(gap.kind === 'gap');
-  assert.ok(gap.from >= started && gap.from <= a1);
+  assert.ok(gap.kind === 'gap', `expected a gap, got ${gap.kind}`);
+  assert.ok(gap.from >= started && gap.from <= a1, `gap.from ${gap.from} is outside [${started}, ${a1}]`);
   assert.match(gap.reason, /401/);
   assert.equal(rl.stats().reconnects, 2);
 });

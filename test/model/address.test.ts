@@ -30,6 +30,6 @@ test('address and prefix parsing rejects junk', () => {
   assert.equal(parsePrefix('10.0.0.0/33'), undefined);
   assert.equal(formatPrefix(parsePrefix('10.1.2.3/8')!), '10.0.0.0/8');
   assert.equal(formatPrefix(parsePrefix('2001:db8::1/32')!), '2001:db8::/32');
-  assert.ok(prefixContains(parsePrefix('192.0.2.0/25')!, parseAddress('192.0.2.77')!));
-  assert.ok(!prefixContains(parsePrefix('192.0.2.0/25')!, parseAddress('192.0.2.200')!));
+  assert.ok(prefixContains(parsePrefix('192.0.2.0/25')!, parseAddress('192.0.2.77')!), '192.0.2.0/25 should contain 192.0.2.77');
+  assert.ok(!prefixContains(parsePrefix('192.0.2.0/25')!, parseAddress('192.0.2.200')!), '192.0.2.0/25 should not contain 192.0.2.200');
 });

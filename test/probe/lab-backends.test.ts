@@ -40,7 +40,7 @@ function assertFastPath(t: Trace, target: string): void {
   assert.equal(t.target, target);
   assert.equal(t.reached, true, `${t.backend} did not reach ${target}`);
   assert.deepEqual(ipPath(t), [...HOPS.fast[fam(target)].map((h) => [h]), [target]], `${t.backend} ${t.method} path to ${target}`);
-  assert.ok(t.start > 0 && t.end >= t.start);
+  assert.ok(t.start > 0 && t.end >= t.start, `trace times out of order: start ${t.start}, end ${t.end}`);
 }
 
 /** Smallest RTT the target answered with (samples, or mtr's Best). */
@@ -118,7 +118,7 @@ describe('backends in the lab', { timeout: 90_000 }, () => {
     await sc.start();
     try {
       const pid = sc.pid;
-      assert.ok(pid);
+      assert.ok(pid, 'onSpawn never reported a pid');
       const reqs: TraceRequest[] = [...ALL.map((a) => ({ target: a })), ...ALL.map((a) => ({ target: a, method: 'udp-paris' as const, sport: 33001 }))];
       const traces = await Promise.all([...reqs, ...reqs].map((r) => sc.trace(r)));
       for (const [i, x] of traces.entries()) {
@@ -130,7 +130,7 @@ describe('backends in the lab', { timeout: 90_000 }, () => {
       await assertRtt(traces, (x) => sc.trace({ target: x.target, method: x.method, sport: 33001 }));
       assert.equal(sc.pid, pid, 'the same process ran every trace');
       assert.equal(sc.counters.started, 1);
-      assert.ok(sc.counters.completed >= traces.length); // assertRtt may have traced again
+      assert.ok(sc.counters.completed >= traces.length, `${sc.counters.completed} traces completed, fewer than the ${traces.length} stored`); // assertRtt may have traced again
     } finally {
       await sc.stop();
     }
@@ -184,7 +184,7 @@ describe('backends in the lab', { timeout: 90_000 }, () => {
       }
       for (const [name, seen] of Object.entries(runs)) {
         assert.equal(seen[0].length, 1, `${name}: one responder at hop 2, got ${seen[0]}`);
-        assert.ok(['10.77.12.2', '10.77.13.2'].includes(seen[0][0]));
+        assert.ok(['10.77.12.2', '10.77.13.2'].includes(seen[0][0]), `the first hop ${seen[0][0]} is neither ECMP branch`);
         for (const s of seen) assert.deepEqual(s, seen[0], `${name} changed branch: ${JSON.stringify(seen)}`);
       }
       // The control: classic traceroute (UDP, a new port per probe) sees both branches.

@@ -114,13 +114,13 @@ describe('scheduler: intervals and jitter', () => {
 
   it('honours a per-target interval', async () => {
     const { clock, backends, s } = setup();
-    assert.ok((await s.add({ address: '198.51.100.1', interval: '10s' })).ok);
-    assert.ok((await s.add({ address: '198.51.100.2' })).ok);
+    assert.ok((await s.add({ address: '198.51.100.1', interval: '10s' })).ok, 'adding 198.51.100.1 failed');
+    assert.ok((await s.add({ address: '198.51.100.2' })).ok, 'adding 198.51.100.2 failed');
     await s.start();
     await clock.advance(600_000);
     const n = (t: string) => backends.mtr.calls.filter((c) => c.target === t).length;
     assert.ok(n('198.51.100.1') >= 55 && n('198.51.100.1') <= 66, `fast target ran ${n('198.51.100.1')} times`);
-    assert.ok(n('198.51.100.2') >= 9 && n('198.51.100.2') <= 11);
+    assert.ok(n('198.51.100.2') >= 9 && n('198.51.100.2') <= 11, `198.51.100.2 traced ${n('198.51.100.2')} times, expected 9..11`);
     await s.stop();
   });
 });
@@ -135,7 +135,7 @@ describe('scheduler: limits', () => {
     assert.equal(backends.mtr.active, 5);
     assert.equal(s.health().counters!.queued, 45);
     await clock.advance(60_000); // all come due again while running or queued: skipped, not doubled
-    assert.ok(s.health().counters!.skipped >= 50);
+    assert.ok(s.health().counters!.skipped >= 50, `only ${s.health().counters!.skipped} runs skipped, expected >= 50`);
     assert.equal(s.health().counters!.queued, 45);
     for (let i = 0; i < 20; i++) {
       backends.mtr.release();
@@ -152,7 +152,7 @@ describe('scheduler: limits', () => {
     backends.scamper.hold = true;
     await addMany(s, 20);
     await addMany(s, 0);
-    for (let i = 0; i < 20; i++) assert.ok((await s.add({ address: `10.77.200.${i}`, backend: 'scamper' })).ok);
+    for (let i = 0; i < 20; i++) assert.ok((await s.add({ address: `10.77.200.${i}`, backend: 'scamper' })).ok, `adding 10.77.200.${i} failed`);
     await s.start();
     await clock.advance(60_000);
     assert.equal(backends.mtr.active, 2);
@@ -184,13 +184,13 @@ describe('scheduler: triggers', () => {
     await s.start();
     await clock.advance(5_000);
     assert.equal(backends.mtr.active, 2);
-    assert.ok(s.health().counters!.queued >= 90);
+    assert.ok(s.health().counters!.queued >= 90, `only ${s.health().counters!.queued} queued, expected >= 90`);
     const at = clock.now();
     const p = s.trigger(ids[77], 'route change 198.51.100.0/24');
     await clock.advance(1);
     const started = backends.mtr.calls.find((c) => c.target === '10.77.100.77');
     assert.ok(started, 'the triggered trace did not start');
-    assert.ok(started.at - at <= 1000);
+    assert.ok(started.at - at <= 1000, `the run started ${started.at - at} ms late (limit 1000 ms)`);
     backends.mtr.release();
     const t = await p;
     assert.equal(t.target, '10.77.100.77');
@@ -224,9 +224,9 @@ describe('scheduler: allowed ranges and names', () => {
   it('refuses targets outside probe.allowed at add time, and before each run', async () => {
     const { clock, backends, errors, s } = setup();
     const out = await s.add({ address: '192.0.2.99' });
-    assert.ok(!out.ok && out.status === 400 && /outside probe.allowed/.test(out.reason));
+    assert.ok(!out.ok && out.status === 400 && /outside probe.allowed/.test(out.reason), 'a target outside probe.allowed should be refused with 400');
     const r = await s.add({ address: '203.0.113.1', name: 'tgt' });
-    assert.ok(r.ok);
+    assert.ok(r.ok, r.ok ? '' : `refused: ${r.reason}`);
     await s.start();
     await clock.advance(60_000);
     assert.equal(backends.mtr.calls.length, 1);
@@ -248,26 +248,26 @@ describe('scheduler: allowed ranges and names', () => {
       },
     });
     const ok = await s.add({ address: 'in.example' });
-    assert.ok(ok.ok);
+    assert.ok(ok.ok, ok.ok ? '' : `refused: ${ok.reason}`);
     assert.equal(ok.value.address, '2001:db8:100::1');
     assert.equal(ok.value.host, 'in.example');
     const out = await s.add({ address: 'out.example' });
-    assert.ok(!out.ok && /resolves to 8\.8\.8\.8.*outside probe.allowed/.test(out.reason));
+    assert.ok(!out.ok && /resolves to 8\.8\.8\.8.*outside probe.allowed/.test(out.reason), 'a name resolving to 8.8.8.8 should be refused as outside probe.allowed');
     const none = await s.add({ address: 'none.example' });
-    assert.ok(!none.ok && /no IP address/.test(none.reason));
+    assert.ok(!none.ok && /no IP address/.test(none.reason), 'a name with no address should be refused with "no IP address"');
     await s.start();
     await clock.advance(600_000);
-    assert.ok(backends.mtr.calls.length >= 9);
-    assert.ok(backends.mtr.calls.every((c) => c.target === '2001:db8:100::1'));
+    assert.ok(backends.mtr.calls.length >= 9, `mtr ran ${backends.mtr.calls.length} times, expected >= 9`);
+    assert.ok(backends.mtr.calls.every((c) => c.target === '2001:db8:100::1'), 'mtr should trace the resolved 2001:db8:100::1');
     assert.deepEqual(lookups, ['in.example', 'out.example', 'none.example'], 'no DNS on the probe path');
     await s.stop();
   });
 
   it('refuses duplicate names and lists/removes targets', async () => {
     const { s } = setup();
-    assert.ok((await s.add({ address: '198.51.100.1', name: 'a' })).ok);
+    assert.ok((await s.add({ address: '198.51.100.1', name: 'a' })).ok, 'adding 198.51.100.1 failed');
     const dup = await s.add({ address: '198.51.100.2', name: 'a' });
-    assert.ok(!dup.ok && dup.field === 'name');
+    assert.ok(!dup.ok && dup.field === 'name', 'a duplicate name should be refused on field name');
     assert.deepEqual(s.list().map((t) => t.id), ['a']);
     assert.equal(s.remove('a'), true);
     assert.equal(s.remove('a'), false);
@@ -280,21 +280,21 @@ describe('scheduler: unavailable backends', () => {
     const { clock, backends, traces, s } = setup({ backendRecheckMs: 300_000 }, ['mtr', 'scamper']);
     backends.mtr.error = new ProbeError('backend-missing', 'mtr is not installed or not on PATH');
     await addMany(s, 5); // mtr
-    for (let i = 0; i < 5; i++) assert.ok((await s.add({ address: `198.51.100.${i + 1}`, backend: 'scamper' })).ok);
+    for (let i = 0; i < 5; i++) assert.ok((await s.add({ address: `198.51.100.${i + 1}`, backend: 'scamper' })).ok, `adding 198.51.100.${i + 1} failed`);
     await s.start();
     await clock.advance(120_000);
     assert.equal(backends.mtr.calls.length, 1, 'only one attempt until the re-check');
-    assert.ok(traces.length >= 10 && traces.every((t) => t.trace.backend === 'scamper'));
+    assert.ok(traces.length >= 10 && traces.every((t) => t.trace.backend === 'scamper'), `${traces.length} traces, expected >= 10, all by scamper`);
     const mtrTargets = s.list().filter((t) => t.backend === 'mtr');
-    assert.ok(mtrTargets.every((t) => t.state === 'backend-unavailable' && /mtr is not installed/.test(t.lastError?.message ?? '')));
+    assert.ok(mtrTargets.every((t) => t.state === 'backend-unavailable' && /mtr is not installed/.test(t.lastError?.message ?? '')), 'mtr targets should be backend-unavailable with "mtr is not installed"');
     const h = s.health();
     assert.equal(h.state, 'degraded');
     assert.match(h.detail ?? '', /mtr: mtr is not installed/);
     backends.mtr.error = undefined; // installed meanwhile
     await clock.advance(300_000);
-    assert.ok(backends.mtr.calls.length > 1);
+    assert.ok(backends.mtr.calls.length > 1, `mtr ran ${backends.mtr.calls.length} times after it came back, expected > 1`);
     assert.equal(s.health().state, 'ok');
-    assert.ok(s.list().every((t) => t.state === 'ok'));
+    assert.ok(s.list().every((t) => t.state === 'ok'), 'every target should be back in state ok');
     await s.stop();
   });
 

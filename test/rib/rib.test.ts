@@ -115,12 +115,12 @@ test('peer-down withdraws only that peer (and only that table when given), with 
     'withdraw/peer-down 10.0.1.0/24 65001',
     'withdraw/peer-down 2001:db8::/32 65001',
   ]);
-  assert.ok(cs.every((c) => c.reason === 'remote closed' && c.time === 8 && c.before !== undefined && c.router === 'r1'));
+  assert.ok(cs.every((c) => c.reason === 'remote closed' && c.time === 8 && c.before !== undefined && c.router === 'r1'), 'session-down changes should say remote closed, time 8, router r1, with a before');
   assert.equal(rib.stats().routes, 4, "P2's three and r2's one remain");
   assert.equal(rib.routes(pfx('10.0.0.0/24')).length, 2);
   const r1 = rib.routers().find((r) => r.router === 'r1')!;
-  assert.ok(r1.peers.filter((p) => p.peer.asn === 65001).every((p) => p.state === 'down' && p.routes === 0));
-  assert.ok(r1.peers.filter((p) => p.peer.asn === 65002).every((p) => p.state === 'up' && p.routes === 3));
+  assert.ok(r1.peers.filter((p) => p.peer.asn === 65001).every((p) => p.state === 'down' && p.routes === 0), 'AS65001 peers should be down with no routes');
+  assert.ok(r1.peers.filter((p) => p.peer.asn === 65002).every((p) => p.state === 'up' && p.routes === 3), 'AS65002 peers should be up with 3 routes');
 });
 
 test('router-down withdraws every route of the router; reconnect leaves nothing stale', () => {
@@ -132,7 +132,7 @@ test('router-down withdraws every route of the router; reconnect leaves nothing 
   rib.apply(announce(P2, '10.0.0.0/24', attrs([65002, 1]), { router: 'r2' }));
   const cs = rib.changes({ kind: 'router-down', source: 'bmp', router: 'r1', reason: 'connection-closed', time: 50 });
   assert.equal(cs.length, 3);
-  assert.ok(cs.every((c) => c.cause === 'router-down' && c.kind === 'withdraw' && c.reason === 'connection-closed'));
+  assert.ok(cs.every((c) => c.cause === 'router-down' && c.kind === 'withdraw' && c.reason === 'connection-closed'), 'router-down should withdraw every route with reason connection-closed');
   assert.equal(rib.stats().routes, 1);
   assert.equal(rib.routers().find((r) => r.router === 'r1')!.state, 'down');
 
@@ -153,7 +153,7 @@ test('router-down withdraws every route of the router; reconnect leaves nothing 
   assert.equal(r1.state, 'up');
   assert.equal(r1.routes, 1);
   assert.equal(r1.lastMessage, 2_000_000);
-  assert.ok(r1.peers.some((p) => p.table === 'adj-rib-in-post' && p.endOfRib && p.state === 'up'));
+  assert.ok(r1.peers.some((p) => p.table === 'adj-rib-in-post' && p.endOfRib && p.state === 'up'), 'expected an up adj-rib-in-post peer with End-of-RIB');
 });
 
 test('a second router-up or peer-up without a down is a new session: old routes go', () => {

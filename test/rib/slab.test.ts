@@ -29,5 +29,5 @@ test('compaction slides live chunks over garbage, across pages, and reports each
   }
   // Allocation continues after the last live chunk.
   const a = slab.alloc(1, 99);
-  assert.ok(a > Math.max(...owners.values()));
+  assert.ok(a > Math.max(...owners.values()), 'a new slot should come after every owned slot');
 });

@@ -39,7 +39,7 @@ test('a shared RIB dump replayed over BMP: every peer in sync, routes equal the 
     Object.fromEntries(router.peers.map((p: { peer: { address: string }; routes: number }) => [p.peer.address, p.routes])),
     Object.fromEntries(perPeer),
   );
-  assert.ok(router.peers.every((p: { table: string; state: string }) => p.table === 'adj-rib-in-post' && p.state === 'up'));
+  assert.ok(router.peers.every((p: { table: string; state: string }) => p.table === 'adj-rib-in-post' && p.state === 'up'), 'every peer should be adj-rib-in-post and up');
 
   // A spread of prefixes: first, last, every 500th, and the one with the most peers.
   const prefixes = [...all.keys()];

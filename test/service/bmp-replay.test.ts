@@ -85,7 +85,7 @@ test('replayed FRR MRT over BMP: routes, routers, lookup, stored changes, churn,
   await s.service.ingest.flush();
   const stored = await s.service.store.routeChanges.list({ since: 0, limit: 10_000 });
   assert.deepEqual([...new Set(stored.map((c) => c.prefix))].sort(), MONITORED);
-  assert.ok(stored.every((c) => c.kind === 'new' && c.cause === 'update' && c.before === null && c.after !== null));
+  assert.ok(stored.every((c) => c.kind === 'new' && c.cause === 'update' && c.before === null && c.after !== null), 'stored changes should all be new updates with no before and an after');
   assert.equal(stored.length, MONITORED.reduce((n, p) => n + (ribSays.get(p)?.size ?? 0), 0));
   const api = await s.get('/api/route-changes?prefix=198.51.100.0/25&since=2000-01-01T00:00:00Z');
   assert.equal(api.status, 200);
@@ -106,7 +106,7 @@ test('replayed FRR MRT over BMP: routes, routers, lookup, stored changes, churn,
   const gone = await s.service.store.routeChanges.list({ since: 0, limit: 10_000 });
   const withdrawals = gone.filter((c) => c.kind === 'withdraw');
   assert.equal(withdrawals.length, stored.length, 'each stored route is withdrawn again');
-  assert.ok(withdrawals.every((c) => c.cause === 'router-down' && c.after === null && c.before !== null && /^connection-(closed|error)/.test(c.reason ?? '')));
+  assert.ok(withdrawals.every((c) => c.cause === 'router-down' && c.after === null && c.before !== null && /^connection-(closed|error)/.test(c.reason ?? '')), 'router-down should withdraw every route with reason connection-closed/error');
 
   // 3. It reconnects with another table (the updates): the API shows exactly that, nothing stale.
   const second = startReplay(t, [UPDATES], s.bmpPort);
@@ -149,7 +149,7 @@ test('replayed FRR MRT over BMP: routes, routers, lookup, stored changes, churn,
   assert.equal(health.body.components.bmp.counters.routersConnected, 0);
   assert.equal(health.body.components.bmp.counters.decodeErrors, 0);
   assert.equal(health.body.components.rib.counters.routes, 0);
-  assert.ok(health.body.components.rib.counters.events > 0);
+  assert.ok(health.body.components.rib.counters.events > 0, 'the RIB counted no events');
 });
 
 /** Per prefix: announcements that changed a route (new or other attributes) and withdrawals of a route that was there. */

@@ -84,7 +84,7 @@ test('RIS Live feeds the same RIB; a reconnect is a gap in the store and in heal
   assert.equal(gaps.length, 1);
   assert.equal(gaps[0].source, 'ris-live');
   assert.match(gaps[0].reason, /closed|disconnect/);
-  assert.ok(gaps[0].endedAt !== undefined && gaps[0].endedAt.getTime() >= gaps[0].startedAt.getTime());
+  assert.ok(gaps[0].endedAt !== undefined && gaps[0].endedAt.getTime() >= gaps[0].startedAt.getTime(), 'the gap should be closed, ending no earlier than it started');
   // The first and second announcements differ only in time: the route changed once ('new').
   const changes = await s.service.store.routeChanges.list({ since: 0 });
   assert.deepEqual(changes.map((c) => [c.source, c.router, c.kind, c.prefix]), [['ris-live', 'rrc00', 'new', '198.51.100.0/24']]);

@@ -35,7 +35,7 @@ test('a fresh database is created (with its directory) and migrated to the newes
 test('migrating again is a no-op', async (t) => {
   const path = join(tempDir(t), 'db.sqlite');
   const first = Store.migrateFile({ path, version: '0.1.0' });
-  assert.ok(first.applied.length >= 1);
+  assert.ok(first.applied.length >= 1, 'the first migrate applied nothing');
   const second = Store.migrateFile({ path, version: '0.1.0' });
   assert.deepEqual(second.applied, []);
   assert.equal(second.version, first.version);
@@ -49,7 +49,7 @@ test('a database from a newer smoketrace is refused, naming both versions', asyn
   raw.close();
   const store = new Store({ path, version: '0.1.0', logger });
   await assert.rejects(store.start(), (e: Error) => {
-    assert.ok(e instanceof MigrationError);
+    assert.ok(e instanceof MigrationError, `expected a MigrationError, got ${String(e)}`);
     assert.match(e.message, /schema version 999 \(written by smoketrace 7\.0\.0\)/);
     assert.match(e.message, new RegExp(`smoketrace 0\\.1\\.0 knows schema versions up to ${Math.max(...readMigrations().map((m) => m.version))}`));
     return true;

@@ -70,7 +70,7 @@ describe('validateTarget: hostile and malformed addresses', () => {
 
   it('refuses everything when probe.allowed is empty', () => {
     const r = validateTarget({ address: '198.51.100.1' }, { allowed: [] });
-    assert.ok(!r.ok && /probe.allowed is empty/.test(r.reason));
+    assert.ok(!r.ok && /probe.allowed is empty/.test(r.reason), 'with an empty probe.allowed every target should be refused');
   });
 });
 
@@ -88,7 +88,7 @@ describe('validateTarget: other fields', () => {
   for (const [what, input, field, re] of table) {
     it(`refuses ${what}`, () => {
       const r = validateTarget(input, opts);
-      assert.ok(!r.ok);
+      assert.ok(!r.ok, 'this target should be refused');
       assert.equal(r.field, field);
       assert.match(r.reason, re);
     });
@@ -106,17 +106,17 @@ describe('validateTarget: accepted and normalised', () => {
   });
   it('accepts a number of ms as interval', () => {
     const r = validateTarget({ address: '203.0.113.1', interval: 60_000 }, opts);
-    assert.ok(r.ok && r.value.interval === 60_000);
+    assert.ok(r.ok && r.value.interval === 60_000, 'expected a valid target with the default 60 s interval');
   });
   it('keeps host names for resolution at add time, lower-cased, trailing dot dropped', () => {
     assert.deepEqual(validateTarget({ address: 'Edge-1.Example.NET.' }, opts), { ok: true, value: { host: 'edge-1.example.net', name: 'edge-1.example.net' } });
     const max = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
     assert.equal(max.length, 253);
-    assert.ok(validateTarget({ address: max }, opts).ok);
+    assert.ok(validateTarget({ address: max }, opts).ok, 'the longest allowed address should validate');
   });
   it('accepts a zone id only when allowed', () => {
     const r = parseTargetAddress('fe80::1%eth0', { allowZone: true });
-    assert.ok(r.ok && r.value.zone === 'eth0');
+    assert.ok(r.ok && r.value.zone === 'eth0', 'expected a valid target with zone eth0');
     assert.equal(parseTargetAddress('fe80::1%eth0;x', { allowZone: true }).ok, false);
   });
 });

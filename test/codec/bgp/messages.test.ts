@@ -97,7 +97,7 @@ test('splitBgpMessage frames a stream, returns 0 when incomplete', () => {
   const c = new Cursor(stream, 0, 19 + open.length);
   assert.equal(readBgpMessage(c, AS4).kind, 'keepalive');
   assert.equal(readBgpMessage(c, AS4).kind, 'open');
-  assert.ok(c.atEnd);
+  assert.ok(c.atEnd, 'the cursor should be at the end of the message');
 });
 
 test('extended message (RFC 8654): a 5000-byte UPDATE needs ctx.extendedMessage', () => {

@@ -82,7 +82,7 @@ for (const ex of EXPECT) {
         // The v4 drafts: framing refuses the first header, and every message, framed by
         // the raw walk, decodes to the same DecodeError.
         assert.equal(r.messages.length, 0);
-        assert.ok(r.error instanceof DecodeError);
+        assert.ok(r.error instanceof DecodeError, `expected a DecodeError, got ${String(r.error)}`);
         assert.equal(r.error.code, 'unsupported-version');
         assert.equal(r.error.offset, 0);
         const raw: Record<string, number> = {};

@@ -66,7 +66,7 @@ test('withdrawals come before announcements of the same UPDATE; med, large commu
 test('RIS_PEER_STATE: down -> peer-down with the reason, connected -> peer-up', () => {
   const down = decodeRisLiveMessage(frame({ type: 'RIS_PEER_STATE', state: 'down', reason: 'hold timer expired' }), 1);
   assert.equal(down.length, 1);
-  assert.ok(down[0].kind === 'peer-down');
+  assert.ok(down[0].kind === 'peer-down', `expected a peer-down frame, got ${down[0].kind}`);
   assert.equal(down[0].reason, 'ris-peer-state down: hold timer expired');
   assert.equal(down[0].time, 1700000000500);
   const up = decodeRisLiveMessage(frame({ type: 'RIS_PEER_STATE', state: 'connected' }), 1);
@@ -116,10 +116,10 @@ test('wrong shapes: a specific code each, treat-as-withdraw or attribute-discard
 
 test('server frames: ris_error, ris_subscribe_ok, pong; session chatter ignored', () => {
   const err = decodeRisLiveFrame('{"type":"ris_error","data":{"message":"Unknown RIS host: rrc99"}}', 5);
-  assert.ok(err.kind === 'ris-error');
+  assert.ok(err.kind === 'ris-error', `expected a ris-error frame, got ${err.kind}`);
   assert.equal(err.message, 'Unknown RIS host: rrc99');
   assert.equal(err.events.length, 1);
-  assert.ok(err.events[0].kind === 'decode-error' && err.events[0].problem.code === 'ris-error');
+  assert.ok(err.events[0].kind === 'decode-error' && err.events[0].problem.code === 'ris-error', 'a ris-error frame should carry one decode-error event with code ris-error');
   assert.equal(err.events[0].time, 5);
   assert.equal(decodeRisLiveFrame('{"type":"ris_error"}', 5).kind, 'ris-error');
   const ok = decodeRisLiveFrame('{"type":"ris_subscribe_ok","data":{"subscription":{"host":"rrc00"}}}', 5);

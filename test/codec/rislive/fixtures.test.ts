@@ -94,7 +94,7 @@ test('20-msg: 39 announced prefixes, 17 messages from IPv6 peers, 2 aggregators'
     'A rrc15 2001:12f8::223:128 AS61597 45.230.137.0/24 nh=45.182.104.1 path=61597 61832 265294 265294 265294 265294 265294 267161 267161 267161 267161 267161 origin=igp comm=26162:61832,26162:65011,26162:65111,26162:65132,26162:65181',
   );
   const first = perMsg[0][0];
-  assert.ok(first.kind === 'route');
+  assert.ok(first.kind === 'route', `the first frame should be a route, got ${first.kind}`);
   assert.equal(first.event.time, 1573622213110);
 });
 
@@ -105,7 +105,7 @@ test('fail-as-set: AS_SET as a nested array, global + link-local next hops -> on
   assert.equal(perMsg.length, 1);
   const [e] = perMsg[0];
   assert.equal(perMsg[0].length, 1);
-  assert.ok(e.kind === 'route' && e.event.kind === 'announce');
+  assert.ok(e.kind === 'route' && e.event.kind === 'announce', 'expected a route frame carrying an announce');
   assert.deepEqual(e.event.attrs.asPath, [2497, 6453, 18705, 26281, [13340]]);
   assert.equal(e.event.attrs.origin, 'incomplete');
   assert.equal(
@@ -133,18 +133,18 @@ test('libbgpstream stream: UPDATE, peer state, ris_error, OPEN/NOTIFICATION/KEEP
   ]);
   const down = frames[1].events[0];
   assert.equal(summary(down), 'peer-down rrc01 195.66.224.59 AS24931');
-  assert.ok(down.kind === 'peer-down');
+  assert.ok(down.kind === 'peer-down', `expected a peer-down frame, got ${down.kind}`);
   assert.equal(down.time, 1553625081880);
   assert.equal(down.table, undefined); // every table of that peer
-  assert.ok(frames[2].kind === 'ris-error');
+  assert.ok(frames[2].kind === 'ris-error', `the third frame should be a ris-error, got ${frames[2].kind}`);
   assert.equal(frames[2].message, 'this is a test error message');
   const err = frames[2].events[0];
-  assert.ok(err.kind === 'decode-error');
+  assert.ok(err.kind === 'decode-error', `expected a decode-error event, got ${err.kind}`);
   assert.equal(err.problem.code, 'ris-error');
   assert.match(err.problem.message, /this is a test error message/);
   for (const i of [3, 4, 5]) assert.deepEqual(frames[i].events, []);
   const bad = frames[6].events[0];
-  assert.ok(bad.kind === 'decode-error');
+  assert.ok(bad.kind === 'decode-error', `a malformed frame should decode to a decode-error, got ${bad.kind}`);
   assert.equal(bad.problem.code, 'invalid-json');
   assert.equal(bad.problem.layer, 'rislive');
   assert.equal(bad.time, RECEIVED);

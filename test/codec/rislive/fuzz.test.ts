@@ -30,13 +30,13 @@ function checkFrame(text: string): void {
   const f = decodeRisLiveFrame(text, 42);
   for (const e of f.events) {
     if (e.kind === 'route') {
-      assert.ok(e.event.prefix.bytes.length === 4 || e.event.prefix.bytes.length === 16);
-      assert.ok(Number.isInteger(e.event.peer.asn));
-      assert.ok(Number.isFinite(e.event.time));
-      if (e.event.kind === 'announce') assert.ok(Array.isArray(e.event.attrs.asPath));
+      assert.ok(e.event.prefix.bytes.length === 4 || e.event.prefix.bytes.length === 16, `prefix of ${e.event.prefix.bytes.length} bytes: neither IPv4 nor IPv6`);
+      assert.ok(Number.isInteger(e.event.peer.asn), `peer ASN ${e.event.peer.asn} is not an integer`);
+      assert.ok(Number.isFinite(e.event.time), `event time ${e.event.time} is not finite`);
+      if (e.event.kind === 'announce') assert.ok(Array.isArray(e.event.attrs.asPath), 'an announce must carry an AS path array');
     } else if (e.kind === 'decode-error') {
       assert.equal(e.problem.layer, 'rislive');
-      assert.ok(e.problem.code.length > 0);
+      assert.ok(e.problem.code.length > 0, 'a decode-error must carry a problem code');
     } else {
       assert.ok(e.kind === 'peer-down' || e.kind === 'peer-up', e.kind);
     }

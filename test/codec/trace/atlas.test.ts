@@ -18,7 +18,7 @@ test('pantrace (fw 5020): 14 results, hop counts 13×10, 9, 7×3; the beacon ans
     assert.equal(tr.target, '84.205.77.1');
     assert.equal(tr.method, 'icmp-paris');
     assert.equal(tr.source, '192.168.16.104');
-    assert.ok(tr.hops.every((h) => h.sent === 3));
+    assert.ok(tr.hops.every((h) => h.sent === 3), 'every hop should have sent 3 probes');
   }
   const first = all[0];
   assert.equal(first.start, 1619118621000);

@@ -19,7 +19,7 @@ import { labSamples } from './util.ts';
 const CTX = { start: 1_700_000_000_000, target: '198.51.100.1' };
 
 function checkTrace(tr: Trace): void {
-  assert.ok(Number.isFinite(tr.start) && Number.isFinite(tr.end));
+  assert.ok(Number.isFinite(tr.start) && Number.isFinite(tr.end), `trace start/end not finite: ${tr.start}..${tr.end}`);
   assert.equal(typeof tr.reached, 'boolean');
   let prev = 0;
   for (const h of tr.hops) {
@@ -27,9 +27,9 @@ function checkTrace(tr: Trace): void {
     prev = h.ttl;
     let rec = 0;
     for (const r of h.responders) {
-      assert.ok(Number.isInteger(r.received) && r.received >= 0);
-      assert.ok(r.rtts.every((v) => Number.isFinite(v) && v >= 0));
-      assert.ok(r.rtts.length <= r.received);
+      assert.ok(Number.isInteger(r.received) && r.received >= 0, `received count ${r.received} is not a non-negative integer`);
+      assert.ok(r.rtts.every((v) => Number.isFinite(v) && v >= 0), `RTTs must be finite and >= 0: ${r.rtts.join(', ')}`);
+      assert.ok(r.rtts.length <= r.received, `${r.rtts.length} RTTs but only ${r.received} replies received`);
       if (!(r.flags ?? []).includes('name')) {
         const a = parseAddress(r.address);
         assert.ok(a && formatAddress(a) === r.address, `canonical address ${r.address}`);
@@ -105,7 +105,7 @@ for (const name of Object.keys(DECODERS)) {
 
   test(`${name}: cut, spliced and token-swapped real outputs only ever give traces or DecodeError`, () => {
     const seeds = SEEDS[name];
-    assert.ok(seeds.length > 0);
+    assert.ok(seeds.length > 0, 'no seed samples to fuzz from');
     for (const s of seeds) run(name, s);
     const seed = fc.constantFrom(...seeds);
     fc.assert(fc.property(seed, fc.nat(), (s, n) => run(name, s.slice(0, n % (s.length + 1)))), { numRuns: 400 });
