@@ -211,6 +211,8 @@ export class Service {
         rttPct: pd.rtt_pct,
         rttNoiseK: pd.rtt_noise_k,
         lossPts: pd.loss_pts,
+        lossMinProbes: pd.loss_min_probes,
+        lossP: pd.loss_p,
         hops: pd.hops,
       },
       store: {

@@ -15,6 +15,7 @@ import {
   listen,
   type Millis,
   oneOf,
+  simple,
   text,
   url,
 } from './values.ts';
@@ -27,6 +28,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const PROBE_METHODS = ['icmp', 'udp', 'tcp', 'icmp-paris', 'udp-paris', 'tcp-paris'] as const;
 
 const probeBackend = oneOf(PROBE_BACKENDS);
+const probability = simple('a number greater than 0 and at most 1', (raw) => (typeof raw === 'number' && raw > 0 && raw <= 1 ? raw : undefined));
 // Shorter than this and a probe host would flood targets; mtr alone takes ~10 s a run.
 const probeInterval = duration({ min: '10s' });
 
@@ -117,6 +119,10 @@ export const schema = {
       rtt_noise_k: withDefault(integer(0, 100), 3),
       // End-to-end loss rise in percentage points.
       loss_pts: withDefault(integer(0, 100), 2),
+      // ... AND at least loss_min_probes probes lost in that trace ...
+      loss_min_probes: withDefault(integer(1, 1000), 2),
+      // ... AND that many lost less likely than loss_p under the baseline's loss rate.
+      loss_p: withDefault(probability, 0.01),
       // Destination hop moved by at least this many TTLs.
       hops: withDefault(integer(0, 255), 2),
     }),

@@ -16,6 +16,10 @@
 // - Loss: end to end only (the terminal hop). A middle hop losing more than the end is
 //   the router rationing ICMP (rate limiting, CoPP), not loss of forwarded packets:
 //   said in a note, never a candidate. Only a rise counts (the baseline's loss is noise).
+//   With 2-5 probes a trace, one lost probe is already 20-50 points, so points alone cry
+//   wolf at 1 % real loss: a rise must also be at least `lossMinProbes` lost probes AND
+//   unlikely under the baseline's pooled loss rate (floored at LOSS_RATE_FLOOR): the
+//   binomial tail P(X >= lost | sent, rate) below `lossP`.
 import type { PathChangeDeltas, PathChangeKind, PathSummary } from '../model/path-change.ts';
 import { formatAsPath, formatHopSet } from '../model/path-change.ts';
 import type { Baseline, TraceDigest } from './baseline.ts';
@@ -28,8 +32,12 @@ export interface DiffThresholds {
   readonly rttPct: number;
   /** ... and more than this many baseline spreads (robust sigmas). */
   readonly rttNoiseK: number;
-  /** End-to-end loss rise in percentage points. */
+  /** End-to-end loss rise in percentage points ... */
   readonly lossPts: number;
+  /** ... with at least this many probes lost at the terminal hop in the trace ... */
+  readonly lossMinProbes: number;
+  /** ... and that many lost no likelier than this under the baseline's loss rate (binomial tail). */
+  readonly lossP: number;
   /** Destination hop moved by at least this many TTLs. */
   readonly hops: number;
 }
@@ -45,6 +53,28 @@ export interface Assessment {
   readonly notes: readonly string[];
   readonly deltas: PathChangeDeltas;
   readonly current: PathSummary;
+}
+
+/** The baseline loss rate assumed at least: a clean baseline does not make any loss a surprise. */
+export const LOSS_RATE_FLOOR = 0.005;
+
+/** P(X >= k) for X ~ Binomial(n, p), summed in log space (no underflow for large n). */
+export function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  // log C(n, k) by summing logs: n is a trace's probe count, small.
+  let logC = 0;
+  for (let i = 1; i <= k; i++) logC += Math.log(n - k + i) - Math.log(i);
+  let sum = 0;
+  for (let i = k; i <= n; i++) {
+    sum += Math.exp(logC + i * lp + (n - i) * lq);
+    logC += Math.log(n - i) - Math.log(i + 1);
+  }
+  return Math.min(1, sum);
 }
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -166,14 +196,23 @@ export function assess(base: Baseline, d: TraceDigest, th: DiffThresholds): Asse
     }
   }
 
-  // ---- loss, end to end only
+  // ---- loss, end to end only: enough points, enough probes, and unlikely under the baseline's rate
   if (deltas.lossPts !== null && current.lossPct !== null && base.lossPct !== null && deltas.lossPts >= th.lossPts) {
     const lost = d.terminalSent - d.terminalReceived;
     const where = d.reached ? 'destination' : `last answering hop ${d.terminalTtl ?? '?'}`;
-    out.push({
-      kind: 'loss',
-      reasons: [`${where} loss ${pct(current.lossPct)} (${lost} of ${d.terminalSent} probes) vs baseline ${pct(base.lossPct)} (${signed(deltas.lossPts, ' points', 0)}): end-to-end loss`],
-    });
+    const rate = Math.max(base.lossPct / 100, LOSS_RATE_FLOOR);
+    const p = binomialTail(lost, d.terminalSent, rate);
+    const seen = `${where} lost ${lost} of ${d.terminalSent} probes (${signed(deltas.lossPts, ' points', 0)})`;
+    if (lost < th.lossMinProbes) {
+      notes.push(`${seen}: fewer than ${th.lossMinProbes} lost probes, not taken as loss`);
+    } else if (!(p < th.lossP)) {
+      notes.push(`${seen}: ${p.toPrecision(2)} likely at the baseline's ${pct(rate * 100)} loss rate (threshold ${th.lossP}), not taken as loss`);
+    } else {
+      out.push({
+        kind: 'loss',
+        reasons: [`${where} loss ${pct(current.lossPct)} (${lost} of ${d.terminalSent} probes) vs baseline ${pct(base.lossPct)} (${signed(deltas.lossPts, ' points', 0)}): end-to-end loss`],
+      });
+    }
   }
   return done();
 }

@@ -47,6 +47,8 @@ export const DEFAULT_PATHDIFF_CONFIG: PathDiffConfig = Object.freeze({
   rttPct: 20,
   rttNoiseK: 3,
   lossPts: 2,
+  lossMinProbes: 2,
+  lossP: 0.01,
   hops: 2,
 });
 
@@ -60,6 +62,8 @@ export function pathDiffConfig(partial: Partial<PathDiffConfig> = {}): PathDiffC
   int('baselineMin', 1);
   int('baselineLength', c.baselineMin);
   int('adoptAfter', c.baselineMin);
+  int('lossMinProbes', 1);
+  if (!(c.lossP > 0 && c.lossP <= 1)) throw new RangeError(`pathdiff lossP must be in (0, 1], got ${c.lossP}`);
   if (c.required > c.window) throw new RangeError(`pathdiff required (${c.required}) exceeds window (${c.window})`);
   for (const k of ['rttAbsMs', 'rttPct', 'rttNoiseK', 'lossPts', 'hops'] as const) {
     if (!(c[k] >= 0)) throw new RangeError(`pathdiff ${k} must be >= 0, got ${c[k]}`);

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import type { Hop, Trace } from '../../src/model/trace.ts';
 import type { PathChange } from '../../src/model/path-change.ts';
 import { buildBaseline, digestTrace } from '../../src/probe/baseline.ts';
+import { binomialTail } from '../../src/probe/path-diff-rules.ts';
 import { type ObserveOptions, type ObserveResult, PathTracker, initialPathState, observePath, pathDiffConfig } from '../../src/probe/pathdiff.ts';
 
 const T = 'T';
@@ -203,10 +204,51 @@ test('loss: only end to end; a middle hop losing more than the end is rate limit
 
   const lossy = learnt({}, BASE, { sent: 10, got: { 4: 8 } });
   assert.deepEqual(lossy.observe(mk(BASE, { sent: 10 })).assessment?.candidates, [], 'loss falling from 20 % to 0 % is no change');
-  // One probe in 10 (10 points) above a 2-point threshold: a candidate; persistence keeps it from being a change alone.
+  // One probe in 10 (10 points) is over the 2-point threshold but under loss_min_probes: a note, not a candidate.
   const one = learnt({}, BASE, { sent: 10 });
   const [c1, c2, c3] = run(one, [mk(BASE, { sent: 10, got: { 4: 9 } }), mk(BASE, { sent: 10 }), mk(BASE, { sent: 10 })]);
-  assert.deepEqual([c1.assessment?.candidates.map((c) => c.kind), c1.changes, c2.changes, c3.changes], [['loss'], [], [], []]);
+  assert.deepEqual([c1.assessment?.candidates.map((c) => c.kind), c1.changes, c2.changes, c3.changes], [[], [], [], []]);
+  assert.deepEqual(c1.assessment?.notes, ['destination lost 1 of 10 probes (+10 points): fewer than 2 lost probes, not taken as loss']);
+  // With loss_min_probes 1 it is still no candidate: 1 of 10 at the 0.5 % floor is 4.9 % likely, over loss_p 0.01.
+  const [p1] = run(learnt({ lossMinProbes: 1 }, BASE, { sent: 10 }), [mk(BASE, { sent: 10, got: { 4: 9 } })]);
+  assert.deepEqual(p1.assessment?.candidates, []);
+  assert.deepEqual(p1.assessment?.notes, ["destination lost 1 of 10 probes (+10 points): 0.049 likely at the baseline's 1 % loss rate (threshold 0.01), not taken as loss"]);
+  // A lossy baseline (20 % pooled) makes 3 of 10 lost unremarkable (p = 0.32) although it is +10 points.
+  const [p2] = run(learnt({}, BASE, { sent: 10, got: { 4: 8 } }), [mk(BASE, { sent: 10, got: { 4: 7 } })]);
+  assert.deepEqual(p2.assessment?.candidates, []);
+  assert.match(p2.assessment?.notes[0] ?? '', /^destination lost 3 of 10 probes \(\+10 points\): 0\.32 likely at the baseline's 20 % loss rate/, 'lossy baseline note');
+});
+
+test('binomialTail: exact values and edges', () => {
+  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12 * Math.max(1, b), `${a} ~ ${b}`);
+  close(binomialTail(2, 5, 0.005), 1 - 0.995 ** 5 - 5 * 0.005 * 0.995 ** 4);
+  close(binomialTail(1, 3, 0.5), 7 / 8);
+  close(binomialTail(3, 3, 0.5), 1 / 8);
+  assert.equal(binomialTail(0, 5, 0.1), 1);
+  assert.equal(binomialTail(6, 5, 0.1), 0);
+  assert.equal(binomialTail(1, 5, 0), 0);
+  assert.equal(binomialTail(1, 5, 1), 1);
+  assert.ok(binomialTail(600, 10_000, 0.05) > 1e-6 && binomialTail(600, 10_000, 0.05) < 1e-5, 'large n (4.6 sigma over the mean) does not underflow');
+});
+
+test('property: baseline loss 0 and at most one lost probe per trace never yields a loss change (mtr 5, scamper 2-3, any window)', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 10 }),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 0, max: 20 }),
+      (sent, losses, window, lossPts) => {
+        const tk = learnt({ window, required: Math.min(2, window), lossPts }, BASE, { sent });
+        for (const lose of losses) {
+          const r = tk.observe(mk(BASE, { sent, got: lose ? { 4: sent - 1 } : {} }));
+          if (r.changes.some((c) => c.kind === 'loss') || r.assessment?.candidates.some((c) => c.kind === 'loss')) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('unreached both ways: the last answering hop loss counts; reachability disagreement is the only candidate', () => {
@@ -234,7 +276,9 @@ test('config is validated; a trace to another target is refused', () => {
   assert.throws(() => pathDiffConfig({ adoptAfter: 2 }), /adoptAfter must be an integer >= 3/);
   assert.throws(() => pathDiffConfig({ rttAbsMs: -1 }), /rttAbsMs must be >= 0/);
   assert.throws(() => pathDiffConfig({ window: 0 }), /window must be an integer >= 1/);
-  assert.deepEqual(pathDiffConfig(), { window: 3, required: 2, baselineLength: 10, baselineMin: 3, adoptAfter: 5, rttAbsMs: 20, rttPct: 20, rttNoiseK: 3, lossPts: 2, hops: 2 });
+  assert.deepEqual(pathDiffConfig(), { window: 3, required: 2, baselineLength: 10, baselineMin: 3, adoptAfter: 5, rttAbsMs: 20, rttPct: 20, rttNoiseK: 3, lossPts: 2, lossMinProbes: 2, lossP: 0.01, hops: 2 });
+  assert.throws(() => pathDiffConfig({ lossP: 0 }), /lossP must be in \(0, 1\]/);
+  assert.throws(() => pathDiffConfig({ lossMinProbes: 0 }), /lossMinProbes must be an integer >= 1/);
   assert.throws(() => observePath(initialPathState('U'), mk(BASE)), /trace to T given to the tracker of U/);
   assert.throws(() => new PathTracker('U', {}, initialPathState(T)), /state of T given to the tracker of U/);
 });
