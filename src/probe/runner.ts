@@ -92,6 +92,16 @@ const decoder = new TextDecoder();
 const asText = (v: unknown): string => (v instanceof Uint8Array ? decoder.decode(v) : typeof v === 'string' ? v : '');
 
 /**
+ * The whole environment a probe tool gets: PATH to find it (and `ip netns exec` to find
+ * it in turn) and the C locale, so a locale never changes the decimal separator of the
+ * numbers it prints. Nothing else of the service's environment (SMOKETRACE_API_TOKEN,
+ * SMTP passwords, ...) reaches a raw-socket tool that often runs with CAP_NET_RAW.
+ */
+export function toolEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C' };
+}
+
+/**
  * Runs argv[0] with the rest as arguments. Resolves with the output when the tool exited 0;
  * throws ProbeError otherwise. A non-zero exit with usable stdout is still a failure here:
  * callers that accept partial output (traceroute's !N exits 0 anyway) do not need that.
@@ -112,9 +122,8 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     forceKillAfterDelay: opts.killGraceMs ?? 2_000,
     maxBuffer: maxBytes,
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-    // The tools print numbers; a locale must not change their decimal separator.
-    env: { LC_ALL: 'C', LANG: 'C' },
-    extendEnv: true,
+    env: toolEnv(),
+    extendEnv: false,
   });
   if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   const r = await child;

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProbeError, classifyStderr, inNetns, run } from '../../src/probe/runner.ts';
+import { needRoot } from '../helpers/requirements.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -24,6 +25,25 @@ async function rejects(p: Promise<unknown>): Promise<ProbeError> {
 }
 
 describe('runner', () => {
+  it("gives the tool PATH and the C locale only: none of the service's environment (API token)", async () => {
+    const lang = process.env.LANG;
+    process.env.SMOKETRACE_API_TOKEN = 'secret-token-for-the-env-test';
+    process.env.LANG = 'de_DE.UTF-8';
+    try {
+      const r = await run([process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))']);
+      const env = JSON.parse(r.stdout) as Record<string, string>;
+      assert.equal(env.SMOKETRACE_API_TOKEN, undefined, 'the API token reached the tool');
+      assert.equal(r.stdout.includes('secret-token-for-the-env-test'), false, 'the secret is somewhere in the tool environment');
+      assert.deepEqual({ PATH: env.PATH, LANG: env.LANG, LC_ALL: env.LC_ALL }, { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C' });
+      // Only what node itself may add on start-up besides ours.
+      assert.deepEqual(Object.keys(env).filter((k) => !['PATH', 'LANG', 'LC_ALL'].includes(k) && !k.startsWith('NODE_') && k !== 'LD_LIBRARY_PATH'), [], `extra keys: ${Object.keys(env).join(', ')}`);
+    } finally {
+      delete process.env.SMOKETRACE_API_TOKEN;
+      if (lang === undefined) delete process.env.LANG;
+      else process.env.LANG = lang;
+    }
+  });
+
   it('returns stdout and stderr of a successful run', async () => {
     const r = await run(['sh', '-c', 'echo out; echo err >&2', 'sh']);
     assert.equal(r.stdout, 'out\n');
@@ -102,7 +122,7 @@ describe('runner', () => {
   });
 
   it('a missing netns is backend-missing (when ip is there)', async (t) => {
-    if (process.getuid?.() !== 0) return t.skip('ip netns exec needs root');
+    if (!needRoot(t)) return;
     const e = await rejects(run(['true'], { netns: 'smoketrace-no-such-ns' }));
     assert.equal(e.kind, 'backend-missing');
     assert.match(e.message, /network namespace|not installed/);

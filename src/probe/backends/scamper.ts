@@ -29,7 +29,7 @@ import type { Method, Trace } from '../../model/trace.ts';
 import { decodeScamperTrace } from '../../codec/trace/index.ts';
 import type { JsonObject } from '../../codec/trace/common.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import { ProbeError, classifyStderr, inNetns, tail } from '../runner.ts';
+import { ProbeError, classifyStderr, inNetns, tail, toolEnv } from '../runner.ts';
 import { type TraceBackend, type TraceRequest, DEFAULT_HOPS_GUESS, checkPort, checkRange, literal } from './types.ts';
 
 export interface ScamperOptions {
@@ -196,7 +196,7 @@ export class ScamperBackend implements TraceBackend {
       if (this.opts.window !== undefined) argv.push('-w', String(this.opts.window));
       const full = inNetns(argv, this.opts.netns);
       this.stderr = '';
-      const child = execa(full[0], full.slice(1), { reject: false, stdin: 'ignore', stdout: 'ignore', buffer: false, env: { LC_ALL: 'C' } });
+      const child = execa(full[0], full.slice(1), { reject: false, stdin: 'ignore', stdout: 'ignore', buffer: false, env: toolEnv(), extendEnv: false });
       this.child = child;
       child.stderr?.on('data', (d: Buffer) => {
         this.stderr = (this.stderr + d.toString('utf8')).slice(-8192);
