@@ -2,8 +2,7 @@
 // with pmacct's own decode), per-peer OPEN state (ADD-PATH, 4-octet AS), End-of-RIB,
 // treat-as-withdraw, FRR 8.4's quirks, and independence from how TCP cut the stream.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { routeMonitoringOf } from '../../src/codec/bmp/index.ts';
 import { BmpSession } from '../../src/feeds/bmp-session.ts';
@@ -13,7 +12,7 @@ import { formatPrefix } from '../../src/model/prefix.ts';
 import type { RouteEvent } from '../../src/model/route-event.ts';
 import { addr, announceMsg, attrs, bytesOf, initiation, peerHeader, peerUp, pfx, POST, update, withdrawMsg } from '../codec/bmp/util.ts';
 import { tcpStreams } from '../helpers/pcap.ts';
-import { needFixture, sharedFixtures } from '../helpers/requirements.ts';
+import { needFixture, needLabSamplePath } from '../helpers/requirements.ts';
 
 function run(bytes: Uint8Array, router = 'r', chunks?: number[]): { events: FeedEvent[]; session: BmpSession } {
   const session = new BmpSession(router, { clock: () => 42 });
@@ -67,11 +66,8 @@ test('FRR: the own-AS prepend is removed from eBGP Adj-RIB-In paths, nothing els
 });
 
 test('FRR 8.4 lab capture: paths as the router received them, Peer Down and locally originated routes tolerated', (t) => {
-  const path = join(sharedFixtures, '..', 'lab', 'samples', 'frr-8.4-r1.bmp');
-  if (!existsSync(path)) {
-    t.skip(`optional: ${path} (the shared lab's raw BMP sample) is absent`);
-    return;
-  }
+  const path = needLabSamplePath(t, 'frr-8.4-r1.bmp');
+  if (!path) return;
   const { events, session } = run(new Uint8Array(readFileSync(path)), 'r1', [1, 7, 100, 1500]);
   assert.equal(session.counters.decodeErrors, 0);
   assert.ok(session.counters.frrPrependsRemoved > 0, 'no FRR prepends were removed from the lab sample');

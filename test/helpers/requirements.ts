@@ -10,6 +10,8 @@ import type { TestContext } from 'node:test';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sharedFixtures = process.env.SMOKETRACE_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
 export const requireLab = process.env.SMOKETRACE_REQUIRE_LAB === '1';
+/** Outputs the lab on this machine produced: ../shared/lab/samples, or $SMOKETRACE_LAB_SAMPLES. */
+export const labSamples = process.env.SMOKETRACE_LAB_SAMPLES ?? resolve(repoRoot, '..', 'shared', 'lab', 'samples');
 
 const toolCache = new Map<string, string | undefined>();
 
@@ -40,6 +42,13 @@ export function needTool(t: TestContext, name: string): string | undefined {
 export function needFixture(t: TestContext, rel: string): string | undefined {
   const p = join(sharedFixtures, rel);
   return requirement(t, existsSync(p), `fixture ${p} not found (../shared/fixtures is absent)`) ? p : undefined;
+}
+
+/** Path of a lab sample (see labSamples), or undefined (test skipped) when absent. */
+export function needLabSamplePath(t: TestContext, name: string): string | undefined {
+  const p = join(labSamples, name);
+  const where = process.env.SMOKETRACE_LAB_SAMPLES === undefined ? 'the default ../shared/lab/samples; set SMOKETRACE_LAB_SAMPLES to use another folder' : 'from SMOKETRACE_LAB_SAMPLES';
+  return requirement(t, existsSync(p), `lab sample ${name} not found in the lab samples folder ${labSamples} (${where})`) ? p : undefined;
 }
 
 export function needRoot(t: TestContext): boolean {

@@ -1,20 +1,19 @@
 // Helpers for the trace codec tests: where the inputs live, and a compact one-line
 // summary of a Trace so expectations read like the tool's own output.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { needFixture, repoRoot, requirement } from '../../helpers/requirements.ts';
+import { labSamples, needFixture, needLabSamplePath } from '../../helpers/requirements.ts';
 import { isDecodeError } from '../../../src/codec/errors.ts';
 import type { Hop, Trace } from '../../../src/model/trace.ts';
 
-/** Outputs the lab on this machine produced (../shared/lab/samples); test/lab/ will make fresh ones. */
-export const labSamples = process.env.SMOKETRACE_LAB_SAMPLES ?? resolve(repoRoot, '..', 'shared', 'lab', 'samples');
+/** Outputs the lab on this machine produced (../shared/lab/samples, or $SMOKETRACE_LAB_SAMPLES); test/lab/ will make fresh ones. */
+export { labSamples };
 
 /** Text of a lab sample, or undefined (test skipped, or failed under SMOKETRACE_REQUIRE_LAB=1) when absent. */
 export function needLabSample(t: TestContext, name: string): string | undefined {
-  const p = join(labSamples, name);
-  return requirement(t, existsSync(p), `lab sample ${p} not found (../shared/lab/samples is absent)`) ? readFileSync(p, 'utf8') : undefined;
+  const p = needLabSamplePath(t, name);
+  return p === undefined ? undefined : readFileSync(p, 'utf8');
 }
 
 /** Text of a shared fixture, or undefined (test skipped) when absent. */
