@@ -540,7 +540,9 @@ export class BmpSession {
     }
     if (any) return;
     // End-of-RIB (RFC 4724 2): an UPDATE with nothing in it is IPv4 unicast's; one whose
-    // only content is an empty MP_UNREACH_NLRI is that AFI/SAFI's.
+    // only content is an empty MP_UNREACH_NLRI is that AFI/SAFI's. An attributes block cut
+    // by a framing error (treat-as-withdraw, RFC 7606 4) may decode to nothing: not one.
+    if (withdrawAll) return;
     if (update.attributes.length === 0) {
       eorAfi = 1;
       eorSafi = 1;

@@ -98,7 +98,10 @@ export type AttrAction = 'treat-as-withdraw' | 'attribute-discard' | 'session-re
 
 export interface AttrWarning {
   readonly kind: 'attr-warning';
-  /** Attribute type code; 0 for the UPDATE's own withdrawn routes / NLRI fields (RFC 7606 5.3). */
+  /**
+   * Attribute type code; 0 for the UPDATE's own withdrawn routes / NLRI fields (RFC 7606
+   * 5.3), and for an attribute header cut before its type byte ('attr-header-truncated').
+   */
   readonly type: number;
   readonly action: AttrAction;
   readonly code: string;

@@ -4,7 +4,8 @@
 //   NLRI (IPv4 unicast) to the end of the message
 // The IPv4 NLRI and withdrawn routes carry path ids when ADD-PATH is on for "1/1".
 // Only lengths that overrun the message throw. Attribute problems are warnings
-// (attrs/index.ts). A bad prefix in the withdrawn routes or NLRI field is an RFC 7606 5.3
+// (attrs/index.ts), an attribute running past the attributes block included (RFC 7606
+// section 4: treat-as-withdraw, since the NLRI field can still be located). A bad prefix in the withdrawn routes or NLRI field is an RFC 7606 5.3
 // session-reset warning with attribute type 0; the prefixes before it are kept, as
 // bgpdump does, so a monitor still sees what the peer did send.
 import type { Cursor, Writer } from '../cursor.ts';
@@ -29,12 +30,15 @@ export function decodeUpdate(cur: Cursor, ctx: DecodeContext): UpdateMessage {
   if (alen > cur.end - cur.pos) {
     throw new DecodeError('bgp', 'attributes-overrun', alenAt, `path attribute length ${alen}, ${cur.end - cur.pos} byte(s) left`);
   }
-  const { attributes, warnings, treatAsWithdraw } = decodePathAttributes(cur.sub(alen, 'path attributes', 'attr'), ctx);
+  // The block fits the message, so the NLRI field after it can be located: an attribute
+  // running past the block is treat-as-withdraw (RFC 7606 section 4), not a DecodeError.
+  const { attributes, warnings, treatAsWithdraw, cut } = decodePathAttributes(cur.sub(alen, 'path attributes', 'attr'), ctx, { framing: 'treat-as-withdraw' });
   const withdrawn = wlen === 0 ? NO_NLRI : prefixField(wcur, addPath, warnings, 'withdrawn routes');
   const nlri = cur.atEnd ? NO_NLRI : prefixField(cur, addPath, warnings, 'NLRI');
   let mpNlri = false;
   for (const a of attributes) if (a.kind === 'mp-reach' && (a.nlri.length > 0 || a.raw !== undefined)) mpNlri = true;
-  const missing = checkMandatory(attributes, nlri.length > 0, mpNlri, warnings, alenAt);
+  // After a cut block "missing" attributes may just be past the cut: no such warnings.
+  const missing = cut !== true && checkMandatory(attributes, nlri.length > 0, mpNlri, warnings, alenAt);
   return { kind: 'update', withdrawn, attributes, nlri, warnings, treatAsWithdraw: treatAsWithdraw || missing };
 }
 

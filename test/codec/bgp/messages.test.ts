@@ -137,9 +137,6 @@ const BAD: [string, string, string, string][] = [
   ['add-path cap length 3', `${M} 0024 01 04 fde9 00b4 0a000001 07 02 05 45 03 000101`, 'bgp', 'cap-add-path-length'],
   ['withdrawn length overruns', `${M} 0017 02 0005 0000`, 'bgp', 'withdrawn-overrun'],
   ['attributes length overruns', `${M} 0017 02 0000 0001`, 'bgp', 'attributes-overrun'],
-  ['attribute header cut', `${M} 0019 02 0000 0002 4001`, 'attr', 'attr-header-truncated'],
-  ['extended attribute length cut', `${M} 001a 02 0000 0003 500200`, 'attr', 'attr-length-truncated'],
-  ['attribute overruns the block', `${M} 001a 02 0000 0003 400105`, 'attr', 'attr-overrun'],
   ['NOTIFICATION cut', `${M} 0014 03 06`, 'bgp', 'length-for-type'],
   ['ROUTE-REFRESH BoRR with extra bytes', `${M} 0018 05 0001 01 01 00`, 'bgp', 'route-refresh-length'],
 ];
@@ -149,6 +146,30 @@ for (const [name, h, layer, code] of BAD) {
       () => decodeBgpMessage(hex(h), AS4),
       (e: unknown) => e instanceof DecodeError && e.layer === layer && e.code === code,
     );
+  });
+}
+
+// RFC 7606 section 4: an attribute running past a block whose length fits the UPDATE is
+// treat-as-withdraw, not a DecodeError: the NLRI field can still be located, and its
+// prefixes (203.0.113.0/24 here) become withdrawals. [name, hex, type, code, attributes kept]
+const FRAMING: [string, string, number, string, string[]][] = [
+  ['attribute header cut', `${M} 001d 02 0000 0002 4001 18 cb0071`, 1, 'attr-header-truncated', []],
+  ['attribute header cut before its type', `${M} 0020 02 0000 0005 40010100 40 18 cb0071`, 0, 'attr-header-truncated', ['origin']],
+  ['extended attribute length cut', `${M} 001e 02 0000 0003 500200 18 cb0071`, 2, 'attr-length-truncated', []],
+  ['attribute overruns the block', `${M} 001e 02 0000 0003 400105 18 cb0071`, 1, 'attr-overrun', []],
+  ['attribute after ORIGIN overruns the block', `${M} 0023 02 0000 0008 40010100 40020600 18 cb0071`, 2, 'attr-overrun', ['origin']],
+];
+for (const [name, h, type, code, kept] of FRAMING) {
+  test(`attribute framing: ${name} -> treat-as-withdraw (${code})`, () => {
+    const m = decodeBgpMessage(hex(h), AS4) as UpdateMessage;
+    assert.equal(m.kind, 'update', 'still an UPDATE, not a DecodeError');
+    assert.deepEqual(
+      m.warnings.map((w) => [w.kind, w.type, w.action, w.code, w.offset]),
+      [['attr-warning', type, 'treat-as-withdraw', code, 23 + (kept.length > 0 ? 4 : 0)]],
+    );
+    assert.equal(m.treatAsWithdraw, true, 'treatAsWithdraw');
+    assert.deepEqual(m.attributes.map((a) => a.kind), kept);
+    assert.deepEqual(m.nlri, [{ prefix: pfx('203.0.113.0/24') }]);
   });
 }
 

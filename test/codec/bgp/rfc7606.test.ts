@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { Cursor } from '../../../src/codec/cursor.ts';
 import { decodePathAttributes } from '../../../src/codec/bgp/attrs/index.ts';
 import { decodeUpdate } from '../../../src/codec/bgp/update.ts';
+import { DecodeError } from '../../../src/codec/errors.ts';
 import type { AttrAction, DecodeContext } from '../../../src/codec/bgp/types.ts';
 import { hex, pfx } from './util.ts';
 
@@ -105,4 +106,43 @@ test('RFC 7606 5.3: a bad prefix in the UPDATE\'s own fields is a session-reset 
   assert.deepEqual(m.warnings.map((w) => [w.type, w.action, w.code]), [[0, 'session-reset', 'prefix-too-long'], [0, 'session-reset', 'prefix-truncated']]);
   assert.equal(m.treatAsWithdraw, false);
   assert.deepEqual(m.attributes.map((x) => x.kind), ['origin', 'as-path', 'next-hop']);
+});
+
+// RFC 7606 section 4: the Total Path Attribute Length fits the UPDATE, an attribute inside
+// runs past it. [name, attribute bytes, type, code, kinds kept]
+const MP_V6 = '80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 20 20010db8';
+const FRAMING: [string, string, number, string, string[]][] = [
+  ['attribute overruns the block', `${GOOD} c0 08 08 0000fde9`, 8, 'attr-overrun', ['origin', 'as-path', 'next-hop']],
+  ['extended length cut', `${GOOD} d0 08 00`, 8, 'attr-length-truncated', ['origin', 'as-path', 'next-hop']],
+  ['header cut after the type', `${GOOD} c0 08`, 8, 'attr-header-truncated', ['origin', 'as-path', 'next-hop']],
+  ['header cut before the type', `${GOOD} c0`, 0, 'attr-header-truncated', ['origin', 'as-path', 'next-hop']],
+  ['MP_REACH before the cut is kept', `${GOOD} ${MP_V6} 40 05 04 0000`, 5, 'attr-overrun', ['origin', 'as-path', 'next-hop', 'mp-reach']],
+  ['MP_REACH that overruns cannot be located', `${GOOD} 80 0e 40 0002 01 10`, 14, 'attr-overrun', ['origin', 'as-path', 'next-hop']],
+];
+
+for (const [name, attrs, type, code, kinds] of FRAMING) {
+  test(`RFC 7606 4: ${name} -> treat-as-withdraw (${code}); IPv4 NLRI still located`, () => {
+    const m = decodeUpdate(new Cursor(update(attrs)), AS4);
+    assert.deepEqual(m.warnings.map((w) => [w.kind, w.type, w.action, w.code, w.offset]), [['attr-warning', type, 'treat-as-withdraw', code, 4 + hex(GOOD).length + (kinds.length > 3 ? hex(MP_V6).length : 0)]]);
+    assert.equal(m.treatAsWithdraw, true, 'treatAsWithdraw');
+    assert.deepEqual(m.attributes.map((a) => a.kind), kinds);
+    assert.deepEqual(m.nlri, [{ prefix: pfx('203.0.113.0/24') }]);
+  });
+}
+
+test('decodePathAttributes: framing errors throw by default (MRT readers), treat-as-withdraw on request', () => {
+  const block = hex(`${GOOD} c0 08 08 0000fde9`);
+  assert.throws(
+    () => decodePathAttributes(new Cursor(block), AS4),
+    (e: unknown) => e instanceof DecodeError && e.code === 'attr-overrun' && e.offset === hex(GOOD).length,
+  );
+  const r = decodePathAttributes(new Cursor(block), AS4, { framing: 'treat-as-withdraw' });
+  assert.deepEqual(r.warnings.map((w) => [w.type, w.action, w.code, w.offset]), [[8, 'treat-as-withdraw', 'attr-overrun', hex(GOOD).length]]);
+  assert.deepEqual(r.attributes.map((a) => a.kind), ['origin', 'as-path', 'next-hop']);
+  assert.equal(r.treatAsWithdraw, true, 'treatAsWithdraw');
+});
+
+test('a Total Path Attribute Length overrunning the UPDATE still throws (NLRI cannot be located)', () => {
+  const body = new Uint8Array([0, 0, 0, 40, ...hex(GOOD)]);
+  assert.throws(() => decodeUpdate(new Cursor(body), AS4), (e: unknown) => e instanceof DecodeError && e.code === 'attributes-overrun');
 });

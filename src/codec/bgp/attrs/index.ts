@@ -2,10 +2,22 @@
 //   repeated { flags (1), type (1), length (1, or 2 when flags & 0x10), value (length) }
 //   flags: 0x80 optional, 0x40 transitive, 0x20 partial, 0x10 extended length
 //
-// Framing failures (a header or a value running past the block) throw DecodeError: the
-// NLRI that follows can no longer be located (RFC 7606 section 4). Everything else about
-// one attribute (its length for its type, its flags, its contents) becomes an AttrWarning
-// carrying the RFC's action, the attribute is left out, and decoding carries on.
+// Framing failures (a header or a value running past the block) depend on the caller
+// (PathAttributesOptions.framing):
+// - 'throw' (the default; MRT TABLE_DUMP / TABLE_DUMP_V2 attribute blocks, the bgpdump
+//   reader and the replay tool, which rely on the DecodeError and its offset): throw.
+// - 'treat-as-withdraw' (decodeUpdate, once it has checked that the Total Path Attribute
+//   Length fits the UPDATE, so the IPv4 NLRI field after the block can still be located):
+//   RFC 7606 section 4 says treat-as-withdraw. The attributes decoded before the broken one
+//   are returned with an AttrWarning (action 'treat-as-withdraw', code 'attr-overrun',
+//   'attr-header-truncated' or 'attr-length-truncated') and treatAsWithdraw: true; the rest
+//   of the block is skipped. MP_REACH_NLRI / MP_UNREACH_NLRI that are the broken attribute
+//   or come after it cannot be located, so their prefixes are neither withdrawn nor
+//   announced (RFC 7606 would reset the session there; a monitor cannot): only the IPv4
+//   NLRI field and MP attributes decoded before the break are acted on.
+// Everything else about one attribute (its length for its type, its flags, its contents)
+// becomes an AttrWarning carrying the RFC's action, the attribute is left out, and
+// decoding carries on.
 import { type Cursor, Writer } from '../../cursor.ts';
 import { DecodeError } from '../../errors.ts';
 import type { AttrAction, AttrWarning, DecodeContext, PathAttribute } from '../types.ts';
@@ -39,6 +51,8 @@ export interface DecodedAttributes {
   warnings: AttrWarning[];
   /** Some warning's action is treat-as-withdraw. */
   treatAsWithdraw: boolean;
+  /** The block ended at a framing error ('treat-as-withdraw' framing): attributes after it are unknown. */
+  cut?: true;
 }
 
 /** Optional and Transitive bits each known type must carry (RFC 4271 5, RFC 7606 3(c)); -1 when not checked. */
@@ -104,11 +118,28 @@ function warning(type: number, action: AttrAction, code: string, offset: number,
   return { kind: 'attr-warning', type, action, code, offset, message };
 }
 
+export interface PathAttributesOptions {
+  /**
+   * What a header or length running past the block does: 'throw' a DecodeError (default),
+   * or 'treat-as-withdraw' (RFC 7606 section 4; only for an UPDATE whose Total Path
+   * Attribute Length is consistent with the message). See the top of this file.
+   */
+  readonly framing?: 'throw' | 'treat-as-withdraw';
+}
+
 /** Decodes every attribute up to the end of `cur`. */
-export function decodePathAttributes(cur: Cursor, ctx: DecodeContext): DecodedAttributes {
+export function decodePathAttributes(cur: Cursor, ctx: DecodeContext, opts?: PathAttributesOptions): DecodedAttributes {
   const attributes: PathAttribute[] = [];
   const warnings: AttrWarning[] = [];
   let treatAsWithdraw = false;
+  const lenient = opts?.framing === 'treat-as-withdraw';
+  /** A framing error: thrown, or (lenient) the block ends here, treat-as-withdraw. */
+  const framing = (type: number, code: string, offset: number, message: string): DecodedAttributes => {
+    if (!lenient) throw new DecodeError('attr', code, offset, message);
+    warnings.push(warning(type, 'treat-as-withdraw', code, offset, message));
+    cur.pos = cur.end;
+    return { attributes, warnings, treatAsWithdraw: true, cut: true };
+  };
   // Types seen so far, for RFC 7606 3(g): a bit per type below 64, a list above.
   let seenLo = 0;
   let seenHi = 0;
@@ -117,19 +148,20 @@ export function decodePathAttributes(cur: Cursor, ctx: DecodeContext): DecodedAt
   while (cur.pos < end) {
     const start = cur.pos;
     if (end - start < 3) {
-      throw new DecodeError('attr', 'attr-header-truncated', start, `attribute header needs 3 bytes, ${end - start} left`);
+      const t = end - start >= 2 ? cur.buf[start + 1] : 0;
+      return framing(t, 'attr-header-truncated', start, `attribute header needs 3 bytes, ${end - start} left`);
     }
     const flags = cur.u8('attribute flags');
     const type = cur.u8('attribute type');
     let len: number;
     if ((flags & 0x10) !== 0) {
-      if (end - cur.pos < 2) throw new DecodeError('attr', 'attr-length-truncated', start, `type ${type}: extended length needs 2 bytes`);
+      if (end - cur.pos < 2) return framing(type, 'attr-length-truncated', start, `type ${type}: extended length needs 2 bytes`);
       len = cur.u16('attribute length');
     } else {
       len = cur.u8('attribute length');
     }
     if (len > end - cur.pos) {
-      throw new DecodeError('attr', 'attr-overrun', start, `type ${type}: length ${len} overruns the attributes by ${len - (end - cur.pos)} byte(s)`);
+      return framing(type, 'attr-overrun', start, `type ${type}: length ${len} overruns the attributes by ${len - (end - cur.pos)} byte(s)`);
     }
     const v = cur.sub(len, 'attribute value', 'attr');
 
