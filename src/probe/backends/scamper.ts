@@ -115,6 +115,8 @@ export class ScamperBackend implements TraceBackend {
   private lastError?: ProbeError;
   private restartTimer?: unknown;
   private restartDelay: number;
+  /** Bumped by stop(): a launch() from an earlier epoch was abandoned. */
+  private epoch = 0;
   readonly counters = { started: 0, restarts: 0, completed: 0, failed: 0, refused: 0 };
 
   constructor(private readonly opts: ScamperOptions = {}) {
@@ -150,6 +152,7 @@ export class ScamperBackend implements TraceBackend {
 
   async stop(): Promise<void> {
     this.state = 'stopped';
+    this.epoch++; // a launch() still on its way gives up at its next step
     if (this.restartTimer !== undefined) this.clock.clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.failAll(new ProbeError('backend-failed', 'scamper backend stopped'), true);
@@ -184,39 +187,67 @@ export class ScamperBackend implements TraceBackend {
   // ------------------------------------------------------------ process and socket
 
   private async launch(): Promise<void> {
+    // stop() (and a later start()) bump the epoch: a launch that finds it changed after
+    // any await was abandoned, and cleans up only what it made itself (its own process,
+    // socket and temporary folder), never a newer launch's.
+    const epoch = this.epoch;
+    const gone = () => this.epoch !== epoch;
+    let dir: string | undefined;
+    let child: ResultPromise | undefined;
+    let sock: Socket | undefined;
+    const abandon = async () => {
+      sock?.destroy();
+      if (child && this.child === child) this.child = undefined;
+      if (child && child.exitCode === null && child.pid !== undefined) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child?.kill('SIGKILL'), 2_000);
+        await child.catch(() => {});
+        clearTimeout(killer);
+      }
+      if (dir && this.opts.runDir === undefined && dir !== this.dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    };
     try {
-      this.dir = this.opts.runDir ?? (await mkdtemp(join(tmpdir(), 'smoketrace-scamper-')));
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const path = join(this.dir, 'control.sock');
-      const pidFile = join(this.dir, 'scamper.pid');
+      dir = this.opts.runDir ?? (await mkdtemp(join(tmpdir(), 'smoketrace-scamper-')));
+      if (gone()) return await abandon();
+      this.dir = dir;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (gone()) return await abandon();
+      const path = join(dir, 'control.sock');
+      const pidFile = join(dir, 'scamper.pid');
       await this.stopLeftover(pidFile, path);
+      if (gone()) return await abandon();
       await rm(path, { force: true });
+      if (gone()) return await abandon();
       const pps = checkRange(this.opts.pps ?? 100, 1, 10_000, 'scamper pps');
       const argv = [this.opts.binary ?? 'scamper', '-U', path, '-p', String(Math.round(pps)), '-e', pidFile];
       if (this.opts.window !== undefined) argv.push('-w', String(this.opts.window));
       const full = inNetns(argv, this.opts.netns);
       this.stderr = '';
-      const child = execa(full[0], full.slice(1), { reject: false, stdin: 'ignore', stdout: 'ignore', buffer: false, env: toolEnv(), extendEnv: false });
-      this.child = child;
-      child.stderr?.on('data', (d: Buffer) => {
+      const proc = execa(full[0], full.slice(1), { reject: false, stdin: 'ignore', stdout: 'ignore', buffer: false, env: toolEnv(), extendEnv: false });
+      child = proc;
+      this.child = proc;
+      proc.stderr?.on('data', (d: Buffer) => {
         this.stderr = (this.stderr + d.toString('utf8')).slice(-8192);
       });
       let exitHow: string | undefined;
-      void child.then((r) => {
+      void proc.then((r) => {
         exitHow = r.code === 'ENOENT' ? 'ENOENT' : r.signal ? `signal ${r.signal}` : `status ${r.exitCode ?? '?'}`;
-        this.onExit(child, exitHow);
+        this.onExit(proc, exitHow);
       });
-      this.sock = await this.connectWhenReady(path, () => exitHow);
+      sock = await this.connectWhenReady(path, () => exitHow, gone);
+      if (sock === undefined || gone()) return await abandon();
+      this.sock = sock;
       this.counters.started++;
-      this.sock.on('data', (d: Buffer) => this.onData(d));
-      this.sock.on('close', () => this.onExit(child, 'control socket closed'));
-      this.sock.on('error', () => {}); // 'close' follows and handles it
+      sock.on('data', (d: Buffer) => this.onData(d));
+      sock.on('close', () => this.onExit(proc, 'control socket closed'));
+      sock.on('error', () => {}); // 'close' follows and handles it
       this.attached = false;
       this.credit = 0;
-      this.sock.write('attach format json\n');
+      sock.write('attach format json\n');
       this.state = 'up';
       this.lastError = undefined;
     } catch (e) {
+      if (gone()) return await abandon();
       const err = e instanceof ProbeError ? e : new ProbeError('backend-failed', `scamper did not start: ${(e as Error).message}`);
       this.lastError = err;
       await this.teardown();
@@ -230,11 +261,12 @@ export class ScamperBackend implements TraceBackend {
   }
 
   /** Connects once scamper has created its socket; gives its stderr when it exits first. */
-  private async connectWhenReady(path: string, exited: () => string | undefined): Promise<Socket> {
+  private async connectWhenReady(path: string, exited: () => string | undefined, gone: () => boolean): Promise<Socket | undefined> {
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 5_000);
     for (;;) {
       // Let the exit handler run first if the process already failed.
       await new Promise((r) => setTimeout(r, 25));
+      if (gone()) return undefined;
       const how = exited();
       if (how !== undefined) throw this.exitError('exited while starting', how);
       try {
