@@ -99,6 +99,11 @@ export interface SchedulerOptions {
   readonly resolveTimeoutMs?: number;
   /** Shortest per-target interval add() accepts (probe.min_interval). Default 10 s. */
   readonly minIntervalMs?: number;
+  /**
+   * How long stop() waits for the aborted traces to settle: the runner's kill grace
+   * (SIGTERM, then SIGKILL after 2 s) and a little more. Default 2.5 s.
+   */
+  readonly stopWaitMs?: number;
 }
 
 interface Entry {
@@ -137,6 +142,8 @@ export class Scheduler {
   private readonly active = new Map<BackendName, number>();
   private readonly unavailable = new Map<BackendName, BackendMark>();
   private readonly aborts = new Set<AbortController>();
+  /** Running traces: stop() waits for them, so what they report reaches the sink before the flush. */
+  private readonly inFlight = new Set<Promise<void>>();
   private allowed: readonly Prefix[];
   private budget?: PacketBudget;
   private pumpTimer?: unknown;
@@ -179,6 +186,15 @@ export class Scheduler {
     for (const j of this.priority.splice(0)) j.reject?.(stopped);
     for (const j of this.regular.splice(0)) j.entry.queued = false;
     for (const a of this.aborts) a.abort();
+    if (this.inFlight.size > 0) {
+      // Real time on purpose: the grace is the child processes', not the schedule's clock.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((r) => {
+        timer = setTimeout(r, this.opts.stopWaitMs ?? 2_500);
+      });
+      await Promise.race([Promise.allSettled([...this.inFlight]), bound]);
+      clearTimeout(timer);
+    }
     for (const b of Object.values(this.opts.backends)) await b?.stop?.().catch(() => {});
   }
 
@@ -381,7 +397,10 @@ export class Scheduler {
     const mark = this.unavailable.get(b);
     if (!backend) return this.fail(job, new ProbeError('backend-missing', `backend ${b} is not configured on this prober`), 'backend-unavailable');
     if (mark && mark.until > this.clock.now()) return this.fail(job, mark.error, 'backend-unavailable');
-    void this.runJob(job, backend);
+    const run = this.runJob(job, backend);
+    this.inFlight.add(run);
+    const done = () => void this.inFlight.delete(run);
+    run.then(done, done);
   }
 
   private async runJob(job: Job, backend: TraceBackend): Promise<void> {

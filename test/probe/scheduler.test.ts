@@ -42,7 +42,14 @@ class FakeBackend implements TraceBackend {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     const start = this.clock.now();
-    if (this.hold) await new Promise<void>((r) => this.waiting.push(r));
+    if (this.hold) {
+      // Like the real backends, an aborted trace ends (scheduler.stop() waits for it).
+      await new Promise<void>((r, reject) => {
+        this.waiting.push(r);
+        req.signal?.addEventListener('abort', () => reject(new ProbeError('backend-failed', `trace to ${req.target} was cancelled`)), { once: true });
+      }).finally(() => this.active--);
+      return { target: req.target, backend: this.name, method: 'icmp', start, end: this.clock.now(), reached: true, hops: [{ ttl: 1, sent: 1, responders: [{ address: req.target, rtts: [1], received: 1 }] }] };
+    }
     this.active--;
     return { target: req.target, backend: this.name, method: 'icmp', start, end: this.clock.now(), reached: true, hops: [{ ttl: 1, sent: 1, responders: [{ address: req.target, rtts: [1], received: 1 }] }] };
   }
@@ -321,5 +328,55 @@ describe('scheduler: unavailable backends', () => {
     assert.equal(s.unavailableBackends()[0]?.backend, 'scamper');
     assert.equal(s.unavailableBackends()[0]?.kind, 'backend-permission');
     await s.stop();
+  });
+});
+
+/** A backend whose trace, when aborted, takes `settleMs` of real time to end (the tool being killed), or never ends. */
+class SlowStopBackend implements TraceBackend {
+  readonly name = 'mtr' as const;
+  started = 0;
+  settled = 0;
+  constructor(private readonly settleMs: number | null) {}
+  estimatePackets(): number {
+    return 10;
+  }
+  trace(req: TraceRequest): Promise<Trace> {
+    this.started++;
+    return new Promise<Trace>((_resolve, reject) => {
+      req.signal?.addEventListener('abort', () => {
+        if (this.settleMs === null) return; // a tool that ignores SIGTERM and SIGKILL alike
+        setTimeout(() => {
+          this.settled++;
+          reject(new ProbeError('backend-failed', `trace to ${req.target} was cancelled`));
+        }, this.settleMs);
+      });
+    });
+  }
+}
+
+describe('scheduler: stop', () => {
+  it('waits for the aborted traces to settle, so their outcome is reported before stop() returns', async () => {
+    const backend = new SlowStopBackend(150);
+    const { clock, s, errors } = setup({ backends: { mtr: backend } });
+    await addMany(s, 3);
+    await s.start();
+    await clock.advance(60_000);
+    assert.equal(backend.started, 3, `${backend.started} traces started`);
+    await s.stop();
+    assert.equal(backend.settled, 3, 'stop() returned before the aborted traces settled');
+    assert.equal(errors.filter((e) => /was cancelled/.test(e.message)).length, 3, `errors: ${JSON.stringify(errors)}`);
+    assert.equal(s.health().counters?.running, 0, 'nothing running after stop()');
+  });
+
+  it('waits no longer than stopWaitMs for a trace that never ends', async () => {
+    const backend = new SlowStopBackend(null);
+    const { clock, s } = setup({ backends: { mtr: backend }, stopWaitMs: 100 });
+    await addMany(s, 1);
+    await s.start();
+    await clock.advance(60_000);
+    assert.equal(backend.started, 1, `${backend.started} traces started`);
+    const t0 = Date.now();
+    await s.stop();
+    assert.ok(Date.now() - t0 < 2_000, `stop() took ${Date.now() - t0} ms with stopWaitMs 100`);
   });
 });
