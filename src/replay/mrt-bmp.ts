@@ -23,6 +23,15 @@
 //   STATE_CHANGE out of Established is a Peer Down (the collector withdraws the peer's
 //   routes); back to Established a fresh Peer Up.
 // Pure: bytes out, no sockets or timers (cli/replay.ts sends and paces them).
+//
+// Speed (RIB dumps are millions of entries; the replay must outrun the collector): an
+// attribute block is decoded once per distinct bytes (ByteKeyCache, no string keys), and
+// encoded once, as the UPDATE will carry it (MP_REACH_NLRI and NEXT_HOP as above), into
+// `AttrInfo.head`. Packs are found by attribute block and peer ordinal without building
+// keys, hold IPv4 prefixes as numbers (no objects surviving into the old generation), and a packed UPDATE is written byte
+// by byte into a large slab (per-peer header template + BGP header + the cached attribute
+// bytes + NLRI): no Writer or message objects per route. The bytes are the same as the
+// generic encoder's (test/cli/replay-equivalence.test.ts checks both ways on fixtures).
 import { decodePathAttributes } from '../codec/bgp/attrs/index.ts';
 import { AS_TRANS } from '../codec/bgp/as4.ts';
 import type { Capability, DecodeContext, Nlri, OpenMessage, PathAttribute, UpdateMessage } from '../codec/bgp/types.ts';
@@ -40,7 +49,10 @@ import {
   routeMonitoringOf,
   textTlv,
 } from '../codec/bmp/index.ts';
-import { Cursor } from '../codec/cursor.ts';
+import { Cursor, Writer } from '../codec/cursor.ts';
+import { encodePathAttributes } from '../codec/bgp/attrs/index.ts';
+import { encodePerPeerHeader } from '../codec/bmp/per-peer-header.ts';
+import { ByteKeyCache } from '../codec/mrt/attr-cache.ts';
 import { DecodeError } from '../codec/errors.ts';
 import type { MrtRecord } from '../codec/mrt/types.ts';
 import { type Address, formatAddress } from '../model/address.ts';
@@ -51,6 +63,8 @@ export interface MrtBmpOptions {
   readonly sysDescr?: string;
   /** The monitored router's AS where the MRT file does not say (RIB dumps). */
   readonly localAs?: number;
+  /** Build every packed UPDATE through the generic encoder (tests compare the two). */
+  readonly genericEncoder?: boolean;
 }
 
 /** One BMP message, and the MRT time it stands for (BGP4MP updates only: what --speed paces). */
@@ -85,16 +99,43 @@ interface PeerState {
   readonly eor: Set<string>;
   /** AFI/SAFIs with RIB entries in the current file, by flags. */
   readonly ribSeen: Map<number, Set<string>>;
+  /** Index of the peer in this converter (packs are found by it). */
+  readonly ord: number;
+  /** The per-peer header (flags L, V as the address says; time zero) as encoded, and what it was built from. */
+  header?: Uint8Array;
+  headerAsn: number;
+  headerId: Address | undefined;
+}
+
+/** One distinct attribute block (per AFI/SAFI and AS size) of RIB entries. */
+interface AttrInfo {
+  /** The decoded attributes, kept only where `head` is undefined (else decoded again if needed). */
+  readonly attrs: readonly PathAttribute[] | undefined;
+  readonly raw: Uint8Array | undefined;
+  readonly as4: boolean;
+  /** The block as a packed UPDATE carries it, without MP_REACH_NLRI; undefined: the generic encoder. */
+  readonly head: Uint8Array | undefined;
+  /** IPv4 unicast with NEXT_HOP: classic NLRI; else an MP_REACH_NLRI with `nextHop` goes after `head`. */
+  readonly classic: boolean;
+  readonly nextHop: Uint8Array;
+  /** The open pack of each peer (by ordinal) for this block. */
+  readonly packs: (Pack | undefined)[];
 }
 
 interface Pack {
   readonly peer: PeerState;
   readonly afi: number;
   readonly safi: number;
-  readonly attrs: readonly PathAttribute[];
-  readonly nlri: Nlri[];
+  readonly info: AttrInfo;
+  /** IPv4 prefixes as numbers (length × 2^32 + address: nothing for the collector to trace)... */
+  v4: number[];
+  /** ...or, once a prefix of another family came, every prefix as an object, in order. */
+  readonly objs: Prefix[];
+  /** Path id per prefix (0 where there is none). */
+  readonly pathIds: number[];
   bytes: number;
   readonly time: number;
+  done: boolean;
 }
 
 const ZERO8 = new Uint8Array(8);
@@ -109,13 +150,22 @@ const AFI_SAFIS: readonly (readonly [number, number])[] = [
 const PACK_BYTES = 3000;
 const MAX_PACKS = 20_000;
 const ESTABLISHED = 6;
+/** Distinct attribute blocks kept; past it the cache starts over. */
+const ATTR_CACHE_LIMIT = 100_001;
+const SLAB_BYTES = 1 << 20;
 
 function zeroAddress(family: 4 | 6): Address {
   return { family, bytes: new Uint8Array(family === 4 ? 4 : 16) };
 }
 
-function nlriBytes(n: Nlri, addPath: boolean): number {
-  return 1 + ((n.prefix.len + 7) >>> 3) + (addPath ? 4 : 0);
+function nlriBytes(prefix: Prefix, addPath: boolean): number {
+  return 1 + ((prefix.len + 7) >>> 3) + (addPath ? 4 : 0);
+}
+
+/** An IPv4 prefix from its packed number (see Pack.v4). */
+function v4Prefix(n: number): Prefix {
+  const a = n % 4294967296;
+  return { family: 4, len: Math.floor(n / 4294967296), bytes: new Uint8Array([a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff]) };
 }
 
 export class MrtToBmp {
@@ -127,8 +177,13 @@ export class MrtToBmp {
   private peerIndex: PeerState[] | undefined;
   private collectorId: Address = { family: 4, bytes: new Uint8Array([0, 0, 0, 1]) };
   private localAs: number;
-  private readonly packs = new Map<string, Pack>();
-  private readonly attrCache = new Map<string, readonly PathAttribute[] | DecodeError>();
+  /** Open packs in the order they were opened (emitted ones are marked done and skipped). */
+  private order: Pack[] = [];
+  private openPacks = 0;
+  private readonly attrCache = new ByteKeyCache<AttrInfo | DecodeError>(ATTR_CACHE_LIMIT);
+  private keyBuf = new Uint8Array(4096);
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private slabAt = 0;
 
   constructor(private readonly o: MrtBmpOptions = {}) {
     this.localAs = o.localAs ?? 64511;
@@ -246,6 +301,9 @@ export class MrtToBmp {
         addPath: false,
         eor: new Set(),
         ribSeen: new Map(),
+        ord: this.peers.size,
+        headerAsn: -1,
+        headerId: undefined,
       };
       this.peers.set(key, p);
     } else {
@@ -323,22 +381,72 @@ export class MrtToBmp {
     this.stats.endOfRib++;
   }
 
-  private ribAttributes(bytes: Uint8Array, afi: number, safi: number, as4: boolean): readonly PathAttribute[] | DecodeError {
-    const key = `${afi}/${safi}/${as4 ? 4 : 2}/${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')}`;
-    let v = this.attrCache.get(key);
+  private ribAttributes(bytes: Uint8Array, afi: number, safi: number, as4: boolean): AttrInfo | DecodeError {
+    // Key: afi, safi, AS size, then the bytes (as the decoded attributes depend on all four).
+    const n = bytes.length + 4;
+    if (n > this.keyBuf.length) this.keyBuf = new Uint8Array(Math.max(n, 2 * this.keyBuf.length));
+    const k = this.keyBuf;
+    k[0] = afi >>> 8;
+    k[1] = afi & 0xff;
+    k[2] = safi;
+    k[3] = as4 ? 4 : 2;
+    k.set(bytes, 4);
+    let v = this.attrCache.getRange(k, 0, n);
     if (v === undefined) {
       const ctx: DecodeContext = { as4, mrtRibAfiSafi: { afi, safi } };
       try {
         const r = decodePathAttributes(new Cursor(bytes, 0, bytes.length, 'attr'), ctx);
-        v = r.attributes.map((a) => (a.kind === 'as-path' && !a.as4 ? { ...a, as4: true } : a.kind === 'aggregator' && !a.as4 ? { ...a, as4: true } : a));
+        v = this.attrInfo(
+          r.attributes.map((a) => (a.kind === 'as-path' && !a.as4 ? { ...a, as4: true } : a.kind === 'aggregator' && !a.as4 ? { ...a, as4: true } : a)),
+          afi,
+          safi,
+          bytes,
+          as4,
+        );
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         v = e;
       }
-      if (this.attrCache.size > 100_000) this.attrCache.clear();
-      this.attrCache.set(key, v);
+      this.attrCache.setRange(k, 0, n, v);
     }
     return v;
+  }
+
+  /** What emitPack needs of an attribute block, encoded once (the generic encoder's bytes). */
+  private attrInfo(attrs: readonly PathAttribute[], afi: number, safi: number, raw: Uint8Array, as4: boolean): AttrInfo {
+    const classic = afi === 1 && safi === 1 && attrs.some((a) => a.kind === 'next-hop');
+    let head: Uint8Array | undefined;
+    let nextHop: Uint8Array = new Uint8Array(0);
+    if (!this.o.genericEncoder) {
+      try {
+        const w = new Writer(256);
+        if (classic) {
+          encodePathAttributes(
+            attrs.filter((a) => a.kind !== 'mp-reach' && a.kind !== 'mp-unreach'),
+            w,
+            { as4: true },
+          );
+        } else {
+          encodePathAttributes(
+            attrs.filter((a) => a.kind !== 'mp-reach' && a.kind !== 'mp-unreach' && a.kind !== 'next-hop'),
+            w,
+            { as4: true },
+          );
+          const mp = attrs.find((a) => a.kind === 'mp-reach');
+          const hops = mp && mp.kind === 'mp-reach' ? mp.nextHops : [];
+          const nh = new Writer(32);
+          for (const h of hops) nh.bytes(h.bytes);
+          nextHop = nh.finish();
+          if (nextHop.length > 255) throw new RangeError('next hop too long');
+        }
+        head = w.finish();
+      } catch {
+        head = undefined; // the generic encoder reports it, per UPDATE, as before
+      }
+    }
+    return head === undefined
+      ? { attrs, raw: undefined, as4: true, head, classic, nextHop, packs: [] }
+      : { attrs: undefined, raw: raw.slice(), as4, head, classic, nextHop, packs: [] };
   }
 
   private ribEntry(
@@ -353,9 +461,9 @@ export class MrtToBmp {
     offset: number,
     out: ReplayMessage[],
   ): void {
-    const attrs = this.ribAttributes(attrBytes, afi, safi, as4);
-    if (attrs instanceof DecodeError) {
-      this.problem(`record at byte ${offset}: ${attrs.message}`);
+    const info = this.ribAttributes(attrBytes, afi, safi, as4);
+    if (info instanceof DecodeError) {
+      this.problem(`record at byte ${offset}: ${info.message}`);
       return;
     }
     // A peer already up keeps its session: a path id it was not set up for is dropped.
@@ -363,53 +471,58 @@ export class MrtToBmp {
     const flags = FLAG_L;
     let seen = p.ribSeen.get(flags);
     if (!seen) p.ribSeen.set(flags, (seen = new Set()));
-    seen.add(`${afi}/${safi}`);
-    const n: Nlri = p.addPath ? { prefix, pathId: pathId ?? 0 } : { prefix };
-    const size = nlriBytes(n, p.addPath);
-    // Packed by peer, AFI/SAFI and attribute set (the cache hands out one object per distinct bytes).
-    const key = `${p.key} ${afi}/${safi} ${this.packId(attrs)}`;
-    let pack = this.packs.get(key);
-    if (pack !== undefined && pack.bytes + size > PACK_BYTES) {
-      this.packs.delete(key);
-      this.emitPack(pack, out);
+    const fam = afi === 1 && safi === 1 ? '1/1' : afi === 2 && safi === 1 ? '2/1' : `${afi}/${safi}`;
+    if (!seen.has(fam)) seen.add(fam);
+    const size = nlriBytes(prefix, p.addPath);
+    // Packed by peer and attribute block (the block's cache entry is per AFI/SAFI).
+    let pack = info.packs[p.ord];
+    if (pack !== undefined && (pack.done || pack.bytes + size > PACK_BYTES)) {
+      if (!pack.done) this.emitPack(pack, out);
       pack = undefined;
     }
     if (pack === undefined) {
-      pack = { peer: p, afi, safi, attrs, nlri: [], bytes: 0, time };
-      this.packs.set(key, pack);
+      pack = { peer: p, afi, safi, info, v4: [], objs: [], pathIds: [], bytes: 0, time, done: false };
+      info.packs[p.ord] = pack;
+      this.order.push(pack);
+      this.openPacks++;
+      if (this.order.length > 2 * this.openPacks + 4096) this.order = this.order.filter((q) => !q.done);
     }
-    pack.nlri.push(n);
+    if (prefix.family === 4 && pack.objs.length === 0) {
+      const b = prefix.bytes;
+      pack.v4.push(prefix.len * 4294967296 + (((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0));
+    } else {
+      if (pack.v4.length > 0) {
+        for (const n of pack.v4) pack.objs.push(v4Prefix(n));
+        pack.v4 = [];
+      }
+      pack.objs.push(prefix);
+    }
+    pack.pathIds.push(pathId ?? 0);
     pack.bytes += size;
     this.stats.announced++;
-    if (this.packs.size > MAX_PACKS) this.flushPacks(out);
-  }
-
-  private readonly packIds = new WeakMap<readonly PathAttribute[], number>();
-  private nextPackId = 0;
-
-  private packId(attrs: readonly PathAttribute[]): number {
-    let id = this.packIds.get(attrs);
-    if (id === undefined) {
-      id = this.nextPackId++;
-      this.packIds.set(attrs, id);
-    }
-    return id;
+    if (this.openPacks > MAX_PACKS) this.flushPacks(out);
   }
 
   private emitPack(pack: Pack, out: ReplayMessage[]): void {
-    if (pack.nlri.length === 0) return;
+    pack.done = true;
+    this.openPacks--;
+    if (pack.info.packs[pack.peer.ord] === pack) pack.info.packs[pack.peer.ord] = undefined;
+    if (pack.pathIds.length === 0) return;
+    if (pack.info.head !== undefined && this.emitFast(pack, out)) return;
     const { peer: p, afi, safi } = pack;
-    const classic = afi === 1 && safi === 1 && pack.attrs.some((a) => a.kind === 'next-hop');
+    const prefixes = pack.objs.length > 0 ? pack.objs : pack.v4.map(v4Prefix);
+    const nlriList: Nlri[] = prefixes.map((prefix, i) => (p.addPath ? { prefix, pathId: pack.pathIds[i] } : { prefix }));
+    const attrs = pack.info.attrs ?? this.decodeAgain(pack.info, afi, safi);
     let attributes: PathAttribute[];
     let nlri: readonly Nlri[] = [];
-    if (classic) {
-      attributes = pack.attrs.filter((a) => a.kind !== 'mp-reach' && a.kind !== 'mp-unreach');
-      nlri = pack.nlri;
+    if (pack.info.classic) {
+      attributes = attrs.filter((a) => a.kind !== 'mp-reach' && a.kind !== 'mp-unreach');
+      nlri = nlriList;
     } else {
-      const mp = pack.attrs.find((a) => a.kind === 'mp-reach');
+      const mp = attrs.find((a) => a.kind === 'mp-reach');
       const nextHops = mp && mp.kind === 'mp-reach' ? mp.nextHops : [];
-      attributes = pack.attrs.filter((a) => a.kind !== 'mp-reach' && a.kind !== 'mp-unreach' && a.kind !== 'next-hop');
-      attributes.push({ kind: 'mp-reach', flags: 0x80, afi, safi, nextHops, nlri: pack.nlri, raw: undefined });
+      attributes = attrs.filter((a) => a.kind !== 'mp-reach' && a.kind !== 'mp-unreach' && a.kind !== 'next-hop');
+      attributes.push({ kind: 'mp-reach', flags: 0x80, afi, safi, nextHops, nlri: nlriList, raw: undefined });
     }
     const update: UpdateMessage = { kind: 'update', withdrawn: [], attributes, nlri, warnings: [], treatAsWithdraw: false };
     const ctx: DecodeContext = p.addPath ? { as4: true, addPath: ALL_ADDPATH } : { as4: true };
@@ -421,9 +534,127 @@ export class MrtToBmp {
     }
   }
 
+  private decodeAgain(info: AttrInfo, afi: number, safi: number): readonly PathAttribute[] {
+    const raw = info.raw!;
+    const r = decodePathAttributes(new Cursor(raw, 0, raw.length, 'attr'), { as4: info.as4, mrtRibAfiSafi: { afi, safi } });
+    return r.attributes.map((a) => (a.kind === 'as-path' && !a.as4 ? { ...a, as4: true } : a.kind === 'aggregator' && !a.as4 ? { ...a, as4: true } : a));
+  }
+
+  /** The per-peer header of a packed RIB UPDATE, time left zero (emitFast writes it). */
+  private peerHeader(p: PeerState): Uint8Array {
+    if (p.header === undefined || p.headerAsn !== p.asn || p.headerId !== p.bgpId) {
+      const w = new Writer(42);
+      encodePerPeerHeader(this.header(p, FLAG_L, 0), w);
+      p.header = w.finish();
+      p.headerAsn = p.asn;
+      p.headerId = p.bgpId;
+    }
+    return p.header;
+  }
+
+  /** A packed UPDATE as the generic encoder would write it, into the slab; false: too large, use that encoder. */
+  private emitFast(pack: Pack, out: ReplayMessage[]): boolean {
+    const info = pack.info;
+    const head = info.head!;
+    const p = pack.peer;
+    const addPath = p.addPath;
+    const objs = pack.objs;
+    const v4 = pack.v4;
+    const count = pack.pathIds.length;
+    let nlriLen = 0;
+    if (objs.length > 0) for (let i = 0; i < count; i++) nlriLen += nlriBytes(objs[i], addPath);
+    else for (let i = 0; i < count; i++) nlriLen += 1 + ((Math.floor(v4[i] / 4294967296) + 7) >>> 3) + (addPath ? 4 : 0);
+    let attrLen = head.length;
+    let mpValue = 0;
+    if (!info.classic) {
+      mpValue = 5 + info.nextHop.length + nlriLen;
+      if (mpValue > 0xffff) return false;
+      attrLen += (mpValue > 255 ? 4 : 3) + mpValue;
+    }
+    if (attrLen > 0xffff) return false;
+    const bgpLen = 19 + 2 + 2 + attrLen + (info.classic ? nlriLen : 0);
+    if (bgpLen > 65535) return false;
+    const total = 6 + 42 + bgpLen;
+    if (this.slabAt + total > this.slab.length) {
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, total));
+      this.slabAt = 0;
+    }
+    const b = this.slab;
+    const start = this.slabAt;
+    let o = start;
+    b[o++] = 3; // BMP version
+    b.writeUInt32BE(total, o);
+    o += 4;
+    b[o++] = 0; // Route Monitoring
+    b.set(this.peerHeader(p), o);
+    const seconds = Math.floor(pack.time / 1000);
+    b.writeUInt32BE(seconds >>> 0, o + 34);
+    b.writeUInt32BE(((pack.time % 1000) * 1000) >>> 0, o + 38);
+    o += 42;
+    b.fill(0xff, o, o + 16);
+    o += 16;
+    b[o++] = bgpLen >>> 8;
+    b[o++] = bgpLen & 0xff;
+    b[o++] = 2; // UPDATE
+    b[o++] = 0; // withdrawn routes length
+    b[o++] = 0;
+    b[o++] = attrLen >>> 8;
+    b[o++] = attrLen & 0xff;
+    b.set(head, o);
+    o += head.length;
+    if (!info.classic) {
+      if (mpValue > 255) {
+        b[o++] = 0x90;
+        b[o++] = 14;
+        b[o++] = mpValue >>> 8;
+        b[o++] = mpValue & 0xff;
+      } else {
+        b[o++] = 0x80;
+        b[o++] = 14;
+        b[o++] = mpValue;
+      }
+      b[o++] = pack.afi >>> 8;
+      b[o++] = pack.afi & 0xff;
+      b[o++] = pack.safi;
+      b[o++] = info.nextHop.length;
+      b.set(info.nextHop, o);
+      o += info.nextHop.length;
+      b[o++] = 0;
+    }
+    const pathIds = pack.pathIds;
+    for (let i = 0; i < count; i++) {
+      if (addPath) {
+        b.writeUInt32BE(pathIds[i] >>> 0, o);
+        o += 4;
+      }
+      if (objs.length > 0) {
+        const pf = objs[i];
+        b[o++] = pf.len;
+        const nb = (pf.len + 7) >>> 3;
+        const src = pf.bytes;
+        for (let j = 0; j < nb; j++) b[o++] = src[j];
+      } else {
+        const n = v4[i];
+        const len = Math.floor(n / 4294967296);
+        const a = n % 4294967296;
+        b[o++] = len;
+        if (len > 0) b[o++] = a >>> 24;
+        if (len > 8) b[o++] = (a >>> 16) & 0xff;
+        if (len > 16) b[o++] = (a >>> 8) & 0xff;
+        if (len > 24) b[o++] = a & 0xff;
+      }
+    }
+    if (o - start !== total) throw new Error(`internal: packed UPDATE of ${o - start} bytes, expected ${total}`);
+    this.slabAt = o;
+    out.push({ bytes: b.subarray(start, o) });
+    this.stats.routeMonitoring++;
+    return true;
+  }
+
   private flushPacks(out: ReplayMessage[]): void {
-    const all = [...this.packs.values()];
-    this.packs.clear();
-    for (const pack of all) this.emitPack(pack, out);
+    const all = this.order;
+    this.order = [];
+    for (const pack of all) if (!pack.done) this.emitPack(pack, out);
+    this.openPacks = 0;
   }
 }
