@@ -214,8 +214,12 @@ export class Scheduler {
 
   // ------------------------------------------------------------ targets
 
-  /** Validates, resolves a host name once, checks probe.allowed, and schedules. */
-  async add(input: unknown, source: TargetSource = 'api'): Promise<Validated<TargetStatus>> {
+  /**
+   * Validates, resolves a host name once, checks probe.allowed, and schedules.
+   * `requireBackend` (a new API target): refuse a backend this prober did not build
+   * (400 naming the ones it has) instead of a target that stays unavailable forever.
+   */
+  async add(input: unknown, source: TargetSource = 'api', opts: { readonly requireBackend?: boolean } = {}): Promise<Validated<TargetStatus>> {
     const v = validateTarget(input, { allowed: this.allowed, minIntervalMs: this.opts.minIntervalMs });
     if (!v.ok) return v;
     const t = v.value;
@@ -229,6 +233,10 @@ export class Scheduler {
     if (this.targets.has(t.name)) return invalid('name', `a target named ${JSON.stringify(t.name)} exists already`);
     const addr = parseAddress(text)!;
     const backend = t.backend ?? this.opts.defaultBackend;
+    if (opts.requireBackend && !this.opts.backends[backend]) {
+      const have = (Object.keys(this.opts.backends) as BackendName[]).filter((n) => this.opts.backends[n]).sort();
+      return invalid('backend', `${backend} is not configured on this prober (configured: ${have.join(', ') || 'none'}; scamper is built only when probe.backend or a [[targets]] entry uses it)`);
+    }
     if (backend === 'tcptraceroute' && addr.family === 6) return invalid('backend', 'tcptraceroute is IPv4 only');
     const e: Entry = {
       status: {

@@ -153,7 +153,7 @@ export class Prober implements Component {
 
   /** Validates, schedules and stores an API target. */
   async add(input: unknown): Promise<Validated<TargetStatus>> {
-    const r = await this.scheduler.add(input, 'api');
+    const r = await this.scheduler.add(input, 'api', { requireBackend: true });
     if (!r.ok) return r;
     const t = r.value;
     const o = input as { interval?: unknown };

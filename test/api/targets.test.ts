@@ -132,11 +132,11 @@ test('a missing backend binary: clear message in the target and /api/health, the
   assert.equal(h.body.components.prober.state, 'degraded');
   assert.match(h.body.components.prober.detail, /mtr: mtr is not installed/);
   assert.equal(h.body.components.api.state, 'ok', 'the rest runs on');
-  // A backend this prober does not have at all (scamper is made only when the config uses it).
-  assert.equal((await call(s.url, 'POST', '/api/targets', { address: '198.51.100.2', name: 'y', backend: 'scamper', interval: '1s' })).status, 201, 'made');
-  const y = await waitFor('y marked', async () => {
-    const r = await call(s.url, 'GET', '/api/targets/y');
-    return r.body.state === 'backend-unavailable' && r.body;
-  });
-  assert.match(y.lastError.message, /scamper is not configured/);
+  // A backend this prober does not have at all (scamper is made only when the config uses
+  // it): refused with 400 naming the configured ones, not a target unavailable forever.
+  const y = await call(s.url, 'POST', '/api/targets', { address: '198.51.100.2', name: 'y', backend: 'scamper', interval: '1s' });
+  assert.equal(y.status, 400, `an unconfigured backend is 400, got ${y.status} ${JSON.stringify(y.body)}`);
+  assert.match(y.body.error.message, /scamper is not configured on this prober \(configured: mtr, tcptraceroute, traceroute;/);
+  assert.equal((await call(s.url, 'GET', '/api/targets/y')).status, 404, 'nothing was made');
+  assert.equal((await call(s.url, 'POST', '/api/targets', { address: '198.51.100.2', name: 'y', backend: 'traceroute', interval: '1h' })).status, 201, 'a configured backend is fine');
 });
