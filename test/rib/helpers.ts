@@ -1,20 +1,11 @@
 // Small builders for RIB tests: events from text prefixes and addresses.
-import { type Address, parseAddress } from '../../src/model/address.ts';
 import type { FeedEvent } from '../../src/model/feed-event.ts';
-import { type Prefix, parsePrefix } from '../../src/model/prefix.ts';
 import type { PeerRef, RouteAttributes, RouteTable } from '../../src/model/route-event.ts';
+import { addr as ip, pfx } from '../helpers/net.ts';
 
-export function pfx(s: string): Prefix {
-  const p = parsePrefix(s);
-  if (!p) throw new Error(`bad prefix ${s}`);
-  return p;
-}
+export { ip, pfx };
 
-export function ip(s: string): Address {
-  const a = parseAddress(s);
-  if (!a) throw new Error(`bad address ${s}`);
-  return a;
-}
+
 
 export function peer(addr: string, asn = 65001, extra: Partial<PeerRef> = {}): PeerRef {
   return { address: ip(addr), asn, ...extra };

@@ -1,7 +1,8 @@
 // Test helpers: hex literals to bytes, cursors over them, and addresses/prefixes by text.
 import { Cursor } from '../../../src/codec/cursor.ts';
-import { type Address, parseAddress } from '../../../src/model/address.ts';
-import { type Prefix, parsePrefix } from '../../../src/model/prefix.ts';
+import { addr, pfx } from '../../helpers/net.ts';
+
+export { addr, pfx };
 
 /** "40 01 01 00" or "40010100" to bytes. */
 export function hex(s: string): Uint8Array {
@@ -16,14 +17,4 @@ export function cur(bytes: Uint8Array | string): Cursor {
   return new Cursor(typeof bytes === 'string' ? hex(bytes) : bytes);
 }
 
-export function addr(s: string): Address {
-  const a = parseAddress(s);
-  if (!a) throw new Error(`bad address ${s}`);
-  return a;
-}
 
-export function pfx(s: string): Prefix {
-  const p = parsePrefix(s);
-  if (!p) throw new Error(`bad prefix ${s}`);
-  return p;
-}

@@ -11,20 +11,12 @@ import {
   routeMonitoringOf,
   textTlv,
 } from '../../../src/codec/bmp/index.ts';
-import { type Address, parseAddress } from '../../../src/model/address.ts';
-import { type Prefix, parsePrefix } from '../../../src/model/prefix.ts';
+import type { Address } from '../../../src/model/address.ts';
+import { addr, pfx } from '../../helpers/net.ts';
 
-export function addr(s: string): Address {
-  const a = parseAddress(s);
-  if (!a) throw new Error(`bad address ${s}`);
-  return a;
-}
+export { addr, pfx };
 
-export function pfx(s: string): Prefix {
-  const p = parsePrefix(s);
-  if (!p) throw new Error(`bad prefix ${s}`);
-  return p;
-}
+
 
 export function peerHeader(p: Partial<PerPeerHeader> & { address?: Address } = {}): PerPeerHeader {
   const address = p.address ?? addr('192.0.2.2');
