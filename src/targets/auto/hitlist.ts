@@ -1,0 +1,55 @@
+// A hitlist: addresses known to answer probes, one per line. Pure parsing and lookup.
+// Accepted lines (blank lines and "#" comments are skipped):
+//   198.51.100.7                 an address (IPv4 or IPv6, as the IPv6 Hitlist publishes them)
+//   198.51.100.7  anything else  extra columns are ignored
+//   c6336407  87                 ISI style: the IPv4 address as 8 hex digits and a score;
+//                                a score of 0 or less means it did not answer, and is skipped
+import { type Address, address, formatAddress, parseAddress } from '../../model/address.ts';
+import { type Prefix, parsePrefix, prefixContains } from '../../model/prefix.ts';
+import { InputFormatError } from './traffic-format.ts';
+
+export class Hitlist {
+  /** Addresses in file order (the file's best first, for the ISI lists sorted by score). */
+  private readonly byFamily: { 4: Address[]; 6: Address[] } = { 4: [], 6: [] };
+
+  get size(): number {
+    return this.byFamily[4].length + this.byFamily[6].length;
+  }
+
+  add(a: Address): void {
+    this.byFamily[a.family].push(a);
+  }
+
+  /** The first hitlist address inside `prefix` that `ok` accepts. */
+  find(prefixText: string, ok: (a: Address) => boolean = () => true): string | undefined {
+    const p: Prefix | undefined = parsePrefix(prefixText);
+    if (!p) return undefined;
+    for (const a of this.byFamily[p.family]) if (prefixContains(p, a) && ok(a)) return formatAddress(a);
+    return undefined;
+  }
+}
+
+export function parseHitlist(text: string, name: string): Hitlist {
+  const h = new Hitlist();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l === '' || l.startsWith('#')) continue;
+    const cols = l.split(/[\s,]+/);
+    const a = parseAddress(cols[0]);
+    if (a) {
+      h.add(a);
+      continue;
+    }
+    if (/^[0-9a-f]{8}$/i.test(cols[0])) {
+      const score = cols.length > 1 ? Number(cols[1]) : 1;
+      if (!Number.isFinite(score)) throw new InputFormatError(name, i + 1, `score ${JSON.stringify(cols[1].slice(0, 20))} is not a number`);
+      if (score <= 0) continue;
+      const n = Number.parseInt(cols[0], 16);
+      h.add(address(new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255])));
+      continue;
+    }
+    throw new InputFormatError(name, i + 1, `is not an IP address or an ISI-style hex address: ${JSON.stringify(cols[0].slice(0, 60))}`);
+  }
+  return h;
+}

@@ -1,0 +1,51 @@
+// What ranking needs from routes, over the RIB: every prefix with its AS paths, origins,
+// the route covering an address, and whether a prefix is still announced.
+import { parseAddress } from '../../model/address.ts';
+import { formatPrefix, parsePrefix } from '../../model/prefix.ts';
+import type { Rib } from '../../rib/rib.ts';
+import { originsOf } from '../../rib/origin.ts';
+import type { RoutedPrefix } from './rank.ts';
+
+export interface RoutingView {
+  /** Origin ASes of the prefix, or of the route covering it. */
+  origins(prefix: string): readonly number[];
+  prefixes(): Iterable<RoutedPrefix>;
+  /** The most specific routed prefix covering an address or prefix text. */
+  covering(key: string): { prefix: string; origins: readonly number[] } | undefined;
+  /** A route covers the prefix; undefined when the RIB is empty (no feed: nothing known). */
+  announced(prefix: string): boolean | undefined;
+}
+
+const ALL = [parsePrefix('0.0.0.0/0')!, parsePrefix('::/0')!];
+
+export function ribRouting(rib: Rib): RoutingView {
+  return {
+    origins(prefixText) {
+      const p = parsePrefix(prefixText);
+      if (!p) return [];
+      const c = rib.coveringRoutes(p).find((x) => x.routes.length > 0);
+      return c ? originsOf(c.routes.map((r) => r.attrs.asPath)) : [];
+    },
+    *prefixes() {
+      for (const top of ALL) {
+        for (const pr of rib.covered(top)) {
+          if (pr.routes.length > 0) yield { prefix: formatPrefix(pr.prefix), paths: pr.routes.map((r) => r.attrs.asPath) };
+        }
+      }
+    },
+    covering(key) {
+      const a = key.includes('/') ? undefined : parseAddress(key);
+      const p = a ? undefined : parsePrefix(key);
+      const target = a ?? p;
+      if (!target) return undefined;
+      const c = rib.coveringRoutes(target).find((x) => x.routes.length > 0);
+      return c && { prefix: formatPrefix(c.prefix), origins: originsOf(c.routes.map((r) => r.attrs.asPath)) };
+    },
+    announced(prefixText) {
+      if (rib.stats().routes === 0) return undefined;
+      const p = parsePrefix(prefixText);
+      if (!p) return undefined;
+      return rib.coveringRoutes(p).some((x) => x.routes.length > 0);
+    },
+  };
+}
