@@ -10,13 +10,15 @@ import { mrtFileRawBatches } from '../../feeds/mrt-file.ts';
 import type { FeedEvent } from '../../model/feed-event.ts';
 import { formatPrefix } from '../../model/prefix.ts';
 import { Rib } from '../../rib/rib.ts';
-import type { ChurnInput } from './rank.ts';
+import { type ChurnInput, pathOrigins } from './rank.ts';
 
 const RIB_TYPES = new Set([12, 13]);
 
 export interface OfflineRoutes {
   readonly rib: Rib;
   readonly churn: ChurnInput[];
+  /** Origin ASes of each prefix's last announcement: a prefix withdrawn by the end still has one. */
+  readonly lastOrigins: Map<string, number[]>;
   /** Feed time of the first and last update counted (ms); undefined without updates. */
   readonly from?: number;
   readonly to?: number;
@@ -29,6 +31,7 @@ export interface OfflineRoutes {
 export async function readMrtRoutes(files: readonly string[], now: () => number = Date.now): Promise<OfflineRoutes> {
   const rib = new Rib();
   const counts = new Map<string, number>();
+  const lastOrigins = new Map<string, number[]>();
   const problems: string[] = [];
   let from: number | undefined;
   let to: number | undefined;
@@ -51,6 +54,7 @@ export async function readMrtRoutes(files: readonly string[], now: () => number 
           const churn = !RIB_TYPES.has(raw.header.type);
           for (const e of list) {
             events.push({ kind: 'route', event: e });
+            if (e.kind === 'announce') lastOrigins.set(formatPrefix(e.prefix), pathOrigins(e.attrs.asPath));
             if (!churn) continue;
             const k = formatPrefix(e.prefix);
             counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -67,5 +71,5 @@ export async function readMrtRoutes(files: readonly string[], now: () => number 
     }
   }
   const churn = [...counts.entries()].map(([prefix, changes]) => ({ prefix, changes }));
-  return { rib, churn, ...(from !== undefined ? { from, to } : {}), updates, problems };
+  return { rib, churn, lastOrigins, ...(from !== undefined ? { from, to } : {}), updates, problems };
 }
