@@ -18,6 +18,7 @@ import {
   simple,
   text,
   url,
+  type ValueType,
 } from './values.ts';
 
 export const PROBE_BACKENDS = ['mtr', 'scamper', 'traceroute'] as const;
@@ -28,6 +29,27 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const PROBE_METHODS = ['icmp', 'udp', 'tcp', 'icmp-paris', 'udp-paris', 'tcp-paris'] as const;
 
 const probeBackend = oneOf(PROBE_BACKENDS);
+
+export const ALERT_VERDICTS = ['worse', 'better', 'same', 'unreachable'] as const;
+export const ALERT_FINDINGS = ['control-data-mismatch', 'no-routing-change', 'prepend-only', 'withdrawn', 'no-trace'] as const;
+export const ALERT_CHANNELS = ['email', 'webhook'] as const;
+
+/** "N/M": alert when N of a target's last M verdicts (for the rule) alert. */
+export interface Persistence {
+  readonly n: number;
+  readonly m: number;
+}
+
+const persistence: ValueType<Persistence> = {
+  expected: 'N of the last M verdicts written "N/M" like "2/3" (1 <= N <= M <= 100)',
+  parse(raw) {
+    const m = typeof raw === 'string' ? /^\s*(\d{1,3})\s*\/\s*(\d{1,3})\s*$/.exec(raw) : null;
+    const got = m ? { n: Number(m[1]), m: Number(m[2]) } : undefined;
+    if (!got || got.n < 1 || got.m < 1 || got.m > 100) return { ok: false, problems: [{ at: '', expected: this.expected, got: raw }] };
+    if (got.n > got.m) return { ok: false, problems: [{ at: '', expected: `N at most M in "N/M" (${got.n} of the last ${got.m} can never happen)`, got: raw }] };
+    return { ok: true, value: got };
+  },
+};
 const probability = simple('a number greater than 0 and at most 1', (raw) => (typeof raw === 'number' && raw > 0 && raw <= 1 ? raw : undefined));
 // Shorter than this and a probe host would flood targets; mtr alone takes ~10 s a run.
 const probeInterval = duration({ min: '10s' });
@@ -142,6 +164,29 @@ export const schema = {
     // Chat webhooks carry their secret in the URL's path, so messages and logs hide it.
     url: optional(url(['http', 'https']), 'url-path'),
   }),
+  alert: section({
+    // Where the console is reachable by whoever reads the alert: emails link to
+    // <console_url>/#/target/<id>. Unset: no link.
+    console_url: optional(url(['http', 'https'])),
+    // A delivery that failed is retried after retry_min, doubling up to retry_max ...
+    retry_min: withDefault(duration({ min: '100ms' }), '5s'),
+    retry_max: withDefault(duration({ min: '100ms' }), '5m'),
+    // ... until give_up_after from the alert's creation: then 'failed' (still in the API).
+    give_up_after: withDefault(duration({ min: '1s' }), '24h'),
+    // No [[alert.rules]]: one default rule (src/alert/rules.ts defaultRule).
+    rules: tables({
+      name: required(text()),
+      verdicts: withDefault(list(oneOf(ALERT_VERDICTS), 'verdict kinds like "worse"'), ['worse', 'unreachable']),
+      findings: withDefault(list(oneOf(ALERT_FINDINGS), 'findings like "no-routing-change"'), []),
+      targets: optional(list(text(), 'target names, ids or globs like "web-*"')),
+      prefixes: optional(list(cidr, 'CIDR prefixes like "192.0.2.0/24"')),
+      channels: optional(list(oneOf(ALERT_CHANNELS), 'channels like "email"')),
+      persistence: withDefault(persistence, '1/1'),
+      cooldown: withDefault(duration({ min: '0s' }), '30m'),
+      recovery: withDefault(boolean, true),
+      min_confidence: withDefault(oneOf(['low', 'medium', 'high'] as const), 'low'),
+    }),
+  }),
 };
 
 /** A target with the [probe] defaults filled in. */
@@ -207,6 +252,18 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
       problems.push({ path: 'email.to', expected: 'at least one email address (email.smtp is set)', got: '[]' });
     }
   }
+
+  // A rule may only name a channel that is configured: otherwise it would alert nobody.
+  const configured = { email: raw.email.smtp !== undefined, webhook: raw.webhook.url !== undefined };
+  const ruleNames = new Set<string>();
+  raw.alert.rules.forEach((r, i) => {
+    for (const c of r.channels ?? []) {
+      if (!configured[c]) problems.push({ path: `alert.rules[${i}].channels`, expected: `channels that are configured (${c} needs ${c === 'email' ? 'email.smtp' : 'webhook.url'})`, got: JSON.stringify(c) });
+    }
+    if (ruleNames.has(r.name)) problems.push({ path: `alert.rules[${i}].name`, expected: 'a name no other rule has', got: JSON.stringify(r.name) });
+    ruleNames.add(r.name);
+  });
+  if (raw.alert.retry_max < raw.alert.retry_min) problems.push({ path: 'alert.retry_max', expected: 'at least alert.retry_min', got: `${raw.alert.retry_max / 1000}s` });
 
   return { config: { ...raw, targets }, problems };
 }

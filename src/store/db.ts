@@ -98,6 +98,69 @@ export interface PathStateTable {
   updated_at: number;
 }
 
+/** schema/005_alerts.sql */
+export interface AlertsTable {
+  id: Generated<number>;
+  cause_id: string;
+  kind: string;
+  rule: string;
+  created_at: number;
+  subject: string;
+  verdict: string;
+  summary: string;
+  /** JSON: the alert's targets. */
+  targets: string;
+  /** JSON: { text, html, slack } as rendered. */
+  message: string;
+  acked_at: number | null;
+  acked_by: string | null;
+}
+
+export interface AlertDeliveriesTable {
+  alert_id: number;
+  channel: string;
+  state: string;
+  attempts: number;
+  next_at: number;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
+export interface AlertStateTable {
+  rule: string;
+  target_id: string;
+  /** JSON: [{ causeId, hit }]. */
+  recent: string;
+  last_fired_at: number | null;
+  firing_alert_id: number | null;
+  firing_since: number | null;
+  firing_verdict: string | null;
+  updated_at: number;
+}
+
+export interface SilencesTable {
+  id: Generated<number>;
+  prefix: string | null;
+  target: string | null;
+  start: number;
+  end: number;
+  comment: string;
+  created_at: number;
+}
+
+/** schema/004_verdicts.sql */
+export interface VerdictsTable {
+  id: Generated<number>;
+  cause_id: string;
+  cause_kind: string;
+  target_id: string;
+  at: number;
+  kind: string;
+  /** JSON: VerdictJson without id. */
+  verdict: string;
+  stored_at: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   meta: MetaTable;
@@ -108,6 +171,10 @@ export interface Database {
   traces: TracesTable;
   path_changes: PathChangesTable;
   path_state: PathStateTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_state: AlertStateTable;
+  silences: SilencesTable;
 }
 
 export type Sqlite = BetterSqlite3.Database;

@@ -9,6 +9,7 @@ import { IngestWriteRepository, type PruneResult } from './ingest-writes.ts';
 import { MetaRepository } from './meta.ts';
 import { PrefixChurnRepository } from './prefix-churn.ts';
 import { ProbeRepository } from './probe.ts';
+import { AlertRepository } from './alerts.ts';
 import { RouteChangeRepository } from './route-changes.ts';
 import { type MigrateResult, defaultMigrationsDir, migrate, readMigrations } from './migrate.ts';
 
@@ -38,6 +39,7 @@ interface Open {
   readonly churn: PrefixChurnRepository;
   readonly ingest: IngestWriteRepository;
   readonly probe: ProbeRepository;
+  readonly alerts: AlertRepository;
 }
 
 export class Store implements Component {
@@ -71,6 +73,7 @@ export class Store implements Component {
         churn: new PrefixChurnRepository(db),
         ingest: new IngestWriteRepository(db),
         probe: new ProbeRepository(db),
+        alerts: new AlertRepository(db),
       };
       await this.open.meta.setOnce('created_at', new Date().toISOString());
       this.status = { state: 'ok' };
@@ -153,6 +156,10 @@ export class Store implements Component {
 
   get probe(): ProbeRepository {
     return this.opened().probe;
+  }
+
+  get alerts(): AlertRepository {
+    return this.opened().alerts;
   }
 
   get routeChanges(): RouteChangeRepository {

@@ -1,0 +1,66 @@
+// The API's JSON for alerts and silences (the console and the webhook read these
+// shapes too): AlertJson and SilenceJson, exactly as the brief's contract says.
+import type { DeliveryState, StoredAlert, StoredSilence } from '../store/alerts.ts';
+import type { VerdictKind } from '../model/verdict.ts';
+
+export interface AlertJson {
+  id: number;
+  causeId: string;
+  kind: 'alert' | 'recovery';
+  rule: string;
+  createdAt: string;
+  subject: string;
+  verdict: VerdictKind;
+  summary: string;
+  targets: { targetId: string; targetName: string; address: string; prefix: string | null; verdictId: number | null; kind: VerdictKind }[];
+  deliveries: { channel: 'email' | 'webhook'; state: DeliveryState; attempts: number; lastError: string | null; sentAt: string | null }[];
+  acknowledged: { at: string; by: string | null } | null;
+}
+
+export interface SilenceJson {
+  id: number;
+  prefix: string | null;
+  target: string | null;
+  start: string;
+  end: string;
+  comment: string;
+  createdAt: string;
+  active: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function alertJson(a: StoredAlert): AlertJson {
+  return {
+    id: a.id,
+    causeId: a.causeId,
+    kind: a.kind,
+    rule: a.rule,
+    createdAt: iso(a.createdAt),
+    subject: a.subject,
+    verdict: a.verdict,
+    summary: a.summary,
+    targets: a.targets.map((t) => ({ targetId: t.targetId, targetName: t.targetName, address: t.address, prefix: t.prefix, verdictId: t.verdictId, kind: t.kind })),
+    deliveries: a.deliveries.map((d) => ({
+      channel: d.channel as 'email' | 'webhook',
+      state: d.state,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      sentAt: d.sentAt === null ? null : iso(d.sentAt),
+    })),
+    acknowledged: a.acknowledged && { at: iso(a.acknowledged.at), by: a.acknowledged.by },
+  };
+}
+
+export function silenceJson(s: StoredSilence, now: number): SilenceJson {
+  return {
+    id: s.id,
+    prefix: s.prefix,
+    target: s.target,
+    start: iso(s.start),
+    end: iso(s.end),
+    comment: s.comment,
+    createdAt: iso(s.createdAt),
+    active: s.start <= now && now < s.end,
+  };
+}

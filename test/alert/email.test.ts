@@ -1,0 +1,112 @@
+// Alert emails through a real SMTP server in this process (smtp-server), read back with
+// mailparser: one email per cause, what it says (subject, BGP change, traces hop by hop,
+// links), HTML escaping, recovery, no-routing-change and withdrawal wording.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Mailbox } from '../helpers/mailbox.ts';
+import { tempDir } from '../service/helpers.ts';
+import { PATH_FAST, PATH_SLOW, T0, attrs, cause, routeChange, single, trace, tv, verdict, worseMove } from './fixtures.ts';
+import { config, startAlerter } from './helpers.ts';
+
+async function mailbox(t: { after(fn: () => Promise<void>): void }): Promise<Mailbox> {
+  const m = new Mailbox();
+  await m.start();
+  t.after(() => m.stop());
+  return m;
+}
+
+function emailSets(m: Mailbox): string[] {
+  return [`email.smtp=${m.url}`, 'email.from=smoketrace@example.net', 'email.to=["noc@example.net", "oncall@example.net"]', 'alert.console_url=http://noc.example.net:8080/'];
+}
+
+test('one cause with 3 worse targets: exactly one email naming all 3, with the BGP change and both traces hop by hop', async (t) => {
+  const m = await mailbox(t);
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
+  const made = await alerter.handle(worseMove());
+  await alerter.idle();
+  assert.equal(made.length, 1, 'one alert');
+  assert.equal(m.mails.length, 1, `one email, got: ${m.mails.map((x) => x.subject).join(' | ')}`);
+  const mail = m.mails[0];
+  assert.deepEqual(mail.rcptTo, ['noc@example.net', 'oncall@example.net']);
+  assert.equal(mail.subject, '[smoketrace] WORSE 3 targets via 10.77.40.0/24: AS path 65001 65002 65004 -> 65001 65003 65004');
+  assert.match(mail.messageId, /^<smoketrace\.alert-1\.email\.[0-9a-f]{12}@example\.net>$/);
+
+  for (const [part, body] of [['text', mail.text], ['html', mail.html]] as const) {
+    for (const want of [
+      '3 targets got worse after a BGP change on 10.77.40.0/24',
+      't1 10.77.40.1', 't2 10.77.40.2', 't3 10.77.40.3',
+      'RTT +42.0 ms (+209%)',
+      'Prefix 10.77.40.0/24: the AS path changed (and the next hop)',
+      'Router 10.77.255.1, peer 10.77.12.2 AS65002, at 2026-11-22 03:12:03 UTC',
+      'AS path before: 65001 65002 65004',
+      'AS path after:  65001 65003 65004',
+      'Next hop: 10.77.12.2 -&gt; 10.77.13.2'.replace('-&gt;', part === 'html' ? '-&gt;' : '->'),
+      'Communities before: 65002:100; after: 65003:200',
+      '2. AS65002 10.77.12.2 0.0% 12.3',
+      '3. ???',
+      '4. AS65004 10.77.40.1 0.0% 20.1',
+      '2. AS65003 10.77.13.2 0.0% 40.7',
+      '3. AS65004 10.77.40.3 0.0% 64.1',
+      'confidence high',
+      'http://noc.example.net:8080/#/target/t2',
+    ]) {
+      assert.ok(body.includes(want), `${part} part has "${want}":\n${part === 'text' ? body : ''}`);
+    }
+  }
+  // Most important first: the sentence, then the targets, then BGP, then the traces.
+  const order = ['3 targets got worse', 't1 10.77.40.1 (10.77.40.0/24)\n', 'BGP change\n', 'Traces to t1'].map((s) => mail.text.indexOf(s));
+  assert.deepEqual([...order].sort((a, b) => a - b), order, `sections in order: ${order}`);
+  assert.ok(mail.html.includes('<a href="http://noc.example.net:8080/#/target/t1">'), 'the HTML links the console');
+});
+
+test('single target: the subject names target, verdict, delta, prefix and both AS paths; HTML escapes everything', async (t) => {
+  const m = await mailbox(t);
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
+  const c = single('c1', 'worse', 'web<1>', '10.77.40.1', { reasons: ['RTT rose <by 42 ms> & "more"'] });
+  await alerter.handle({ ...c, verdicts: [{ ...c.verdicts[0], targetName: '10.77.40.1' }] });
+  await alerter.idle();
+  assert.equal(m.mails.length, 1);
+  assert.equal(m.mails[0].subject, '[smoketrace] WORSE 10.77.40.1 (10.77.40.0/24): +42 ms, AS path 65001 65002 65004 -> 65001 65003 65004');
+  const html = m.mails[0].html;
+  assert.ok(html.includes('RTT rose &lt;by 42 ms&gt; &amp; &quot;more&quot;'), 'reasons escaped');
+  assert.ok(html.includes('#/target/web%3C1%3E'), 'the link encodes the id');
+  assert.ok(!html.includes('<by 42') && !html.includes('web<1>'), 'nothing unescaped');
+  assert.ok(m.mails[0].text.includes('RTT rose <by 42 ms> & "more"'), 'the text part keeps the words as they are');
+});
+
+test('recovery: a better verdict after an alert sends a RECOVERED notice saying since when; a prepend-only same sends nothing', async (t) => {
+  const m = await mailbox(t);
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
+  await alerter.handle(single('c1', 'worse'));
+  await alerter.handle(single('c2', 'same', 't1', '10.77.40.1', { findings: ['prepend-only'] }, T0 + 60_000));
+  const rec = await alerter.handle(single('c3', 'better', 't1', '10.77.40.1', { before: PATH_SLOW, after: PATH_FAST }, T0 + 35 * 60_000));
+  await alerter.idle();
+  assert.deepEqual(m.mails.map((x) => x.subject), [
+    '[smoketrace] WORSE t1 10.77.40.1 (10.77.40.0/24): +42 ms, AS path 65001 65002 65004 -> 65001 65003 65004',
+    '[smoketrace] RECOVERED t1 10.77.40.1 (10.77.40.0/24): -40 ms, AS path 65001 65003 65004 -> 65001 65002 65004',
+  ]);
+  assert.equal(rec[0].kind, 'recovery');
+  assert.equal(rec[0].verdict, 'better');
+  assert.match(m.mails[1].text, /t1 10\.77\.40\.1 recovered at 2026-11-22 03:47:11 UTC \(RTT -40\.0 ms\); it had been WORSE since 2026-11-22 \d\d:\d\d:\d\d UTC/);
+});
+
+test('a data-plane change with no BGP change says so; a withdrawal is UNREACHABLE and says withdrawn', async (t) => {
+  const m = await mailbox(t);
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
+  const addr = '10.77.40.9';
+  const v = verdict({ kind: 'worse', target: addr, rttMs: 55, rttPct: 120, findings: ['no-routing-change'], reasons: ['no routing change was seen for 10.77.40.0/24'] });
+  await alerter.handle(cause('pc1', 'path-change', [tv('t9', addr, '10.77.40.0/24', v, trace(addr, T0 - 60_000, [[65001, '10.77.1.1', 0, 1], [65004, addr, 0, 20]]), trace(addr, T0, [[65001, '10.77.1.1', 0, 1], [65004, addr, 0, 75]]))]));
+  const wd = routeChange('10.77.50.0/24', attrs(PATH_FAST, '10.77.12.2'), undefined);
+  const u = verdict({ kind: 'unreachable', target: '10.77.50.1', findings: ['withdrawn'], prefix: '10.77.50.0/24', before: PATH_FAST, routeChanges: [wd] });
+  await alerter.handle(cause('wd1', 'route-change', [tv('t5', '10.77.50.1', '10.77.50.0/24', u)], [wd]));
+  await alerter.idle();
+  assert.equal(m.mails.length, 2);
+  const [dp, un] = m.mails;
+  assert.equal(dp.subject, '[smoketrace] WORSE t9 10.77.40.9 (10.77.40.0/24): +55 ms, no routing change seen');
+  for (const body of [dp.text, dp.html]) assert.ok(body.includes('no routing change was seen for 10.77.40.0/24'), 'the words');
+  assert.equal(un.subject, '[smoketrace] UNREACHABLE t5 10.77.50.1 (10.77.50.0/24): 10.77.50.0/24 withdrawn');
+  assert.ok(un.text.includes('t5 10.77.50.1 became unreachable: 10.77.50.0/24 was withdrawn by peer 10.77.12.2 AS65002'), un.text);
+  assert.ok(un.text.includes('withdrawn by peer 10.77.12.2 AS65002: no route left from that peer'), 'the BGP block says it plainly');
+  assert.ok(un.text.includes('AS path after:  none (no route)'), 'no path after');
+  assert.ok(un.text.includes('Before: no trace from before the change'), 'missing traces are said, not skipped');
+});
