@@ -23,7 +23,8 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-const Change = Type.Object({
+/** One item of GET /api/route-changes (also the routeChanges of a verdict). */
+export const RouteChangeSchema = Type.Object({
   time: Type.String({ format: 'date-time', description: "The feed's time of the change" }),
   prefix: Type.String(),
   source: Type.String(),
@@ -38,6 +39,7 @@ const Change = Type.Object({
   after: Type.Union([AttributesSchema, Type.Null()]),
 });
 
+const Change = RouteChangeSchema;
 type ChangeJson = Static<typeof Change>;
 
 const Response = Type.Object({

@@ -17,7 +17,10 @@
 //    "no routing change was seen for <prefix>".
 // 6. Control vs data plane: the trace's AS sequence is compared with the BGP path of the
 //    route in use (as-compare.ts), baseline with the path before and current with the
-//    path after; a mismatch seen in more than one trace is 'control-data-mismatch'.
+//    path after; a mismatch seen in more than one trace is 'control-data-mismatch'. Given
+//    per-hop AS lists (traceHops), silent and AS-less hops stand where an AS went unseen.
+// `withinNoise` (pathdiff found no departure in the current trace) keeps the figures out
+// of the kind: one lost probe of five must not read as "loss worse".
 // Confidence: 'high' when the change persisted (PathChange.confirmed, or seen in >= 2
 // traces) and BGP and the trace agree; 'medium' when only one of those holds (or a
 // withdrawal that no trace has checked); 'low' otherwise (one trace, or BGP alone).
@@ -26,7 +29,7 @@ import { formatPrefix } from '../model/prefix.ts';
 import type { RouteChange } from '../model/route-change.ts';
 import type { AsPath } from '../model/route-event.ts';
 import type { TraceAsSequence, Verdict, VerdictConfidence, VerdictDeltas, VerdictFinding, VerdictKind } from '../model/verdict.ts';
-import { collapseBgpPath, compareAsPaths, formatBgpPath, type AsComparison } from './as-compare.ts';
+import { collapseBgpPath, compareAsPaths, formatBgpPath, type AsComparison, type TraceAsHop } from './as-compare.ts';
 
 export interface ScoreThresholds {
   /** RTT worse (better) at >= this many ms up (down). */
@@ -66,6 +69,19 @@ export interface ScoreInput {
   readonly prefix?: string;
   /** Our own AS number(s), where traces start. */
   readonly localAsns?: readonly number[];
+  /**
+   * Per-hop AS of the baseline-side and current traces (TTL order, 'silent' for a hop that
+   * did not answer, null/'private'/IXP for a hop with no AS). When given, the control vs
+   * data plane comparison uses them instead of the collapsed summaries, so an AS whose
+   * routers stayed silent mid-trace is explained, not a mismatch.
+   */
+  readonly traceHops?: { readonly before?: readonly TraceAsHop[]; readonly after?: readonly TraceAsHop[] };
+  /**
+   * pathdiff assessed the current trace against the baseline and found no departure beyond
+   * its noise rules (e.g. one lost probe): the figures are reported but do not make the
+   * verdict worse or better.
+   */
+  readonly withinNoise?: boolean;
 }
 
 // ---------------------------------------------------------------- words
@@ -232,10 +248,12 @@ export function scoreVerdict(input: ScoreInput): Verdict {
   if (d.asHops === null && bgpBefore && bgpAfter) d.asHops = collapseBgpPath(bgpAfter).length - collapseBgpPath(bgpBefore).length;
 
   // ---- control plane vs data plane
+  const hopsBefore = input.traceHops?.before ?? (base && base.asPaths.length > 0 ? toSequence(beforeAsPath) : undefined);
+  const hopsAfter = input.traceHops?.after ?? (cur && cur.asPaths.length > 0 ? toSequence(afterAsPath) : undefined);
   const cmpBefore: AsComparison | undefined =
-    bgpBefore && base && base.asPaths.length > 0 ? compareAsPaths({ trace: toSequence(beforeAsPath), bgp: bgpBefore, localAsns: input.localAsns, reached: base.reached }) : undefined;
+    bgpBefore && base && hopsBefore ? compareAsPaths({ trace: hopsBefore, bgp: bgpBefore, localAsns: input.localAsns, reached: base.reached }) : undefined;
   const cmpAfter: AsComparison | undefined =
-    bgpAfter && cur && cur.asPaths.length > 0 ? compareAsPaths({ trace: toSequence(afterAsPath), bgp: bgpAfter, localAsns: input.localAsns, reached: cur.reached }) : undefined;
+    bgpAfter && cur && hopsAfter ? compareAsPaths({ trace: hopsAfter, bgp: bgpAfter, localAsns: input.localAsns, reached: cur.reached }) : undefined;
   const persisted = pc ? pc.confirmed || pc.persistence.seen >= 2 : false;
   const mismatchAfter = cmpAfter !== undefined && !cmpAfter.match;
   const mismatchBefore = cmpBefore !== undefined && !cmpBefore.match;
@@ -244,7 +262,7 @@ export function scoreVerdict(input: ScoreInput): Verdict {
 
   const withdrawn = rcs.length > 0 && rcs.every((rc) => rc.after === undefined);
   const lostReach = pc?.kind === 'unreachable' || (base?.reached === true && cur?.reached === false);
-  const dp = judge(d, base, th);
+  const dp = input.withinNoise ? { worse: [], better: [] } : judge(d, base, th);
   const asWords = asHopWords(afterAsPath && beforeAsPath ? d.asHops : bgpBefore && bgpAfter ? d.asHops : null);
   const bgpText = main ? bgpWords(main, prefix, at) : undefined;
   const others = rcs.length > 1 ? ` (${plural(rcs.length, 'route change')} joined: ${[...new Set(rcs.map((rc) => `AS${rc.peer.asn}@${rc.router}`))].join(', ')})` : '';

@@ -34,6 +34,13 @@ export interface RibIngestOptions {
   readonly logger?: Logger;
   readonly flushEveryMs?: number;
   readonly maxPendingChanges?: number;
+  /**
+   * Sees every RouteChange, synchronously, as the RIB makes it (the correlator). `inSync`:
+   * the peer table is past its initial transfer (see inSync(); meaningless for
+   * 'peer-down'/'router-down' causes, whose table is already marked down). A listener
+   * that throws is counted (listenerErrors) and logged; the ingest goes on.
+   */
+  readonly onRouteChange?: (change: RouteChange, inSync: boolean) => void;
 }
 
 export interface IngestCounters {
@@ -49,6 +56,7 @@ export interface IngestCounters {
   gaps: number;
   droppedChanges: number;
   writeErrors: number;
+  listenerErrors: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -69,6 +77,7 @@ export class RibIngest implements Component {
     gaps: 0,
     droppedChanges: 0,
     writeErrors: 0,
+    listenerErrors: 0,
   };
   /** Decode errors per "source router", for GET /api/routers. */
   readonly decodeErrorsByRouter = new Map<string, number>();
@@ -143,6 +152,17 @@ export class RibIngest implements Component {
 
   private onChange(c: RouteChange): void {
     this.counters.changes++;
+    const listener = this.o.onRouteChange;
+    if (listener !== undefined) {
+      try {
+        listener(c, c.cause === 'update' || c.cause === 'withdraw' ? this.inSync(c) : true);
+      } catch (e) {
+        this.counters.listenerErrors++;
+        if (this.counters.listenerErrors <= 10 || this.counters.listenerErrors % 1000 === 0) {
+          this.o.logger?.error({ err: e, count: this.counters.listenerErrors }, 'a route-change listener failed; the ingest goes on');
+        }
+      }
+    }
     if (this.o.writer === undefined) return;
     if ((c.cause === 'update' || c.cause === 'withdraw') && this.inSync(c)) {
       const bucket = Math.floor(c.time / HOUR_MS) * HOUR_MS;
@@ -222,6 +242,7 @@ export class RibIngest implements Component {
       droppedChanges: this.counters.droppedChanges,
       gaps: this.counters.gaps,
       writeErrors: this.counters.writeErrors,
+      listenerErrors: this.counters.listenerErrors,
     };
     if (this.lastWriteError !== undefined) return { state: 'degraded', detail: `the last store write failed: ${this.lastWriteError}`, counters };
     return { state: this.running ? 'ok' : 'stopped', counters };

@@ -286,15 +286,19 @@ export class Scheduler {
     return e ? this.snapshot(e) : undefined;
   }
 
-  /** A trace now, ahead of the regular queue (the correlator's confirmation trace). */
-  trigger(id: string, reason: string): Promise<Trace> {
+  /**
+   * A trace now, ahead of the regular queue (the correlator's confirmation trace).
+   * `force` passes the per-target cooldown (the correlator's settle trace, seconds after
+   * its first one); it still counts as the target's last trigger for everyone else.
+   */
+  trigger(id: string, reason: string, opts: { readonly force?: boolean } = {}): Promise<Trace> {
     const e = this.targets.get(id);
     if (!this.running) return Promise.reject(new SchedulerError('stopped', 'the prober is not running'));
     if (!e) return Promise.reject(new SchedulerError('unknown-target', `no target ${JSON.stringify(id)}`));
     if (e.trigger) return e.trigger;
     const now = this.clock.now();
     const cooldown = this.opts.triggerCooldownMs ?? 60_000;
-    if (e.lastTriggerAt !== undefined && now - e.lastTriggerAt < cooldown) {
+    if (!opts.force && e.lastTriggerAt !== undefined && now - e.lastTriggerAt < cooldown) {
       const wait = cooldown - (now - e.lastTriggerAt);
       return Promise.reject(new SchedulerError('cooldown', `target ${id} was traced on demand ${Math.round((now - e.lastTriggerAt) / 1000)} s ago; next in ${Math.ceil(wait / 1000)} s`, wait));
     }

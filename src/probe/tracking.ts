@@ -9,14 +9,18 @@
 //   config targets (source 'config') and API targets kept in the store (source 'api')
 //   are added. A stored target that is no longer allowed is logged and left out.
 // - `requestTrace(id, reason)` is the small interface the correlator gets: a trace now
-//   through the scheduler's priority lane (per-target cooldown applies).
+//   through the scheduler's priority lane (per-target cooldown applies, unless `force`:
+//   the correlator's settle trace). `onTrace` tells it of every trace with its
+//   PathChanges and pathdiff's reading; `baseline()`/`summarize()` give the figures a
+//   'same' verdict needs without the correlator importing pathdiff.
 // - A missing backend or permission is logged once per target and shown by health().
 // The store is reached only through ProbeStore (structural), so probe/ never imports store/.
 import type { Component, ComponentHealth } from '../component.ts';
 import type { Logger } from '../log.ts';
-import type { PathChange } from '../model/path-change.ts';
+import type { PathChange, PathChangeKind, PathSummary } from '../model/path-change.ts';
 import type { Trace } from '../model/trace.ts';
 import { type AsSource, annotateTrace, pathAsLookup } from './annotate.ts';
+import { baselineSummary, buildBaseline, digestSummary, digestTrace } from './baseline.ts';
 import { type PathDiffConfig, type PathState, PathTracker, pathDiffConfig } from './pathdiff.ts';
 import { ProbeError } from './runner.ts';
 import { Scheduler, SchedulerError, type SchedulerOptions, type TargetStatus, type TraceMeta } from './scheduler.ts';
@@ -63,6 +67,21 @@ export interface ProberOptions {
   readonly flushEveryMs?: number;
   /** Called with every PathChange once queued (the correlator, later). */
   readonly onChange?: (change: PathChange, targetId: string) => void;
+  /** Called with every annotated trace after its PathChanges went to onChange (the correlator). */
+  readonly onTrace?: (trace: Trace, info: ProbeTraceInfo) => void;
+}
+
+/** What the prober knows about one finished trace. */
+export interface ProbeTraceInfo {
+  readonly targetId: string;
+  readonly reason: TraceMeta['reason'];
+  readonly triggerReason?: string;
+  /** The PathChanges this trace made (also given to onChange one by one). */
+  readonly changes: readonly PathChange[];
+  /** pathdiff compared it with a baseline (false while learning or for a failed run). */
+  readonly assessed: boolean;
+  /** Kinds it departed in, change or not yet (a candidate waits for persistence). */
+  readonly candidates: readonly PathChangeKind[];
 }
 
 export type RemoveResult = 'removed' | 'not-found' | 'config';
@@ -136,9 +155,21 @@ export class Prober implements Component {
     return { state, ...(details.length > 0 ? { detail: details.join('; ') } : {}), counters: { ...h.counters, ...this.counters } };
   }
 
-  /** The correlator's confirmation trace: now, through the priority lane (cooldown per target). */
-  requestTrace(targetId: string, reason: string): Promise<Trace> {
-    return this.scheduler.trigger(targetId, reason);
+  /** The correlator's confirmation trace: now, through the priority lane (cooldown per target unless `force`). */
+  requestTrace(targetId: string, reason: string, opts: { readonly force?: boolean } = {}): Promise<Trace> {
+    return this.scheduler.trigger(targetId, reason, opts);
+  }
+
+  /** The target's baseline as pathdiff sees it now; undefined before its first trace. */
+  baseline(targetId: string): PathSummary | undefined {
+    const t = this.trackers.get(targetId);
+    if (!t || t.state.baseline.length === 0) return undefined;
+    return baselineSummary(buildBaseline(t.state.baseline));
+  }
+
+  /** One (annotated) trace of the target as a one-trace summary, digested as pathdiff does. */
+  summarize(trace: Trace): PathSummary {
+    return digestSummary(digestTrace(trace, `${trace.backend}@${new Date(trace.start).toISOString()}`, pathAsLookup(this.opts.as)));
   }
 
   // ---------------------------------------------------------------- targets (API)
@@ -202,8 +233,13 @@ export class Prober implements Component {
       this.stored.delete(id);
     }
     let changes: readonly PathChange[] = [];
+    let candidates: readonly PathChangeKind[] = [];
+    let assessed = false;
     try {
-      changes = tracker.observe(annotated, { asOf: pathAsLookup(this.opts.as), triggered: meta.reason === 'trigger' }).changes;
+      const r = tracker.observe(annotated, { asOf: pathAsLookup(this.opts.as), triggered: meta.reason === 'trigger' });
+      changes = r.changes;
+      assessed = r.assessment !== null;
+      candidates = r.assessment?.candidates.map((c) => c.kind) ?? [];
     } catch (e) {
       this.opts.logger.error({ err: e, target: id }, 'path-diff failed on a trace');
     }
@@ -218,6 +254,18 @@ export class Prober implements Component {
       } catch (e) {
         this.opts.logger.error({ err: e }, 'path change consumer failed');
       }
+    }
+    try {
+      this.opts.onTrace?.(annotated, {
+        targetId: id,
+        reason: meta.reason,
+        ...(meta.triggerReason !== undefined ? { triggerReason: meta.triggerReason } : {}),
+        changes,
+        assessed,
+        candidates,
+      });
+    } catch (e) {
+      this.opts.logger.error({ err: e }, 'trace consumer failed');
     }
   }
 
