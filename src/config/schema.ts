@@ -149,6 +149,31 @@ export const schema = {
       hops: withDefault(integer(0, 255), 2),
     }),
   }),
+  // The correlator (src/correlate/): which view of the RIB is "our route", how long to
+  // wait for the settle trace, how far back a path change looks for routing changes, and
+  // the thresholds of a verdict (score.ts).
+  correlate: section({
+    // BMP router (sysName or address) or RIS collector ("rrc00") whose choice is our route.
+    // Unset: the first BMP router exporting a Loc-RIB, else best path over every
+    // post-policy table (pre-policy where none holds the prefix, e.g. RIS Live).
+    router: optional(text()),
+    // Only routes learned from these peers count (RIS Live peers, a router's upstreams).
+    peers: withDefault(list(ipAddress, 'IP addresses like "192.0.2.1"'), []),
+    // The second confirmation trace runs this long after a routing change; changes of one
+    // prefix from one peer within it are one cause.
+    settle: withDefault(duration({ min: '100ms' }), '5s'),
+    // A path change with no routing change of its own looks this far back for one.
+    lookback: withDefault(duration({ min: '1s' }), '10m'),
+    // Our own AS number(s): where traces start, and what an Adj-RIB-Out path starts with.
+    local_asns: withDefault(list(integer(1, 4_294_967_295), 'AS numbers like 64500'), []),
+    // Worse at +rtt_abs_ms AND +rtt_pct percent AND beyond rtt_noise_k baseline spreads.
+    rtt_abs_ms: withDefault(integer(0, 100_000), 20),
+    rtt_pct: withDefault(integer(0, 10_000), 20),
+    rtt_noise_k: withDefault(integer(0, 100), 3),
+    // End-to-end loss up by this many percentage points; hop count up by this many.
+    loss_pts: withDefault(integer(0, 100), 2),
+    hops: withDefault(integer(0, 255), 2),
+  }),
   targets: tables({
     address: required(ipAddress),
     name: optional(text()),
@@ -242,6 +267,11 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
     }
     names.add(t.name);
   });
+
+  // The settle trace must come before the look-back window ends, or a change would miss its own routing change.
+  if (raw.correlate.lookback < raw.correlate.settle) {
+    problems.push({ path: 'correlate.lookback', expected: `at least correlate.settle (${raw.correlate.settle} ms)`, got: `${raw.correlate.lookback} ms` });
+  }
 
   // Email is off until smtp is set; once it is, a message needs a sender and recipients.
   if (raw.email.smtp !== undefined) {

@@ -9,6 +9,7 @@ import { IngestWriteRepository, type PruneResult } from './ingest-writes.ts';
 import { MetaRepository } from './meta.ts';
 import { PrefixChurnRepository } from './prefix-churn.ts';
 import { ProbeRepository } from './probe.ts';
+import { VerdictRepository } from './verdicts.ts';
 import { AlertRepository } from './alerts.ts';
 import { RouteChangeRepository } from './route-changes.ts';
 import { type MigrateResult, defaultMigrationsDir, migrate, readMigrations } from './migrate.ts';
@@ -39,6 +40,7 @@ interface Open {
   readonly churn: PrefixChurnRepository;
   readonly ingest: IngestWriteRepository;
   readonly probe: ProbeRepository;
+  readonly verdicts: VerdictRepository;
   readonly alerts: AlertRepository;
 }
 
@@ -73,6 +75,7 @@ export class Store implements Component {
         churn: new PrefixChurnRepository(db),
         ingest: new IngestWriteRepository(db),
         probe: new ProbeRepository(db),
+        verdicts: new VerdictRepository(db, this.opts.now),
         alerts: new AlertRepository(db),
       };
       await this.open.meta.setOnce('created_at', new Date().toISOString());
@@ -125,9 +128,9 @@ export class Store implements Component {
   private schedulePrune(ms: number): void {
     const t = setTimeout(() => {
       this.pruneTimer = undefined;
-      const run = Promise.all([this.prune(), this.pruneProbe()])
-        .then(([r, p]) => {
-          if (r.routeChanges + r.churn + r.feedGaps + p.traces + p.pathChanges > 0) this.opts.logger.info({ ...r, ...p }, 'retention: pruned old rows');
+      const run = Promise.all([this.prune(), this.pruneProbe(), this.pruneVerdicts()])
+        .then(([r, p, verdicts]) => {
+          if (r.routeChanges + r.churn + r.feedGaps + p.traces + p.pathChanges + verdicts > 0) this.opts.logger.info({ ...r, ...p, verdicts }, 'retention: pruned old rows');
         })
         .catch((e: unknown) => this.opts.logger.error({ err: e }, 'retention prune failed'))
         .finally(() => {
@@ -156,6 +159,17 @@ export class Store implements Component {
 
   get probe(): ProbeRepository {
     return this.opened().probe;
+  }
+
+  get verdicts(): VerdictRepository {
+    return this.opened().verdicts;
+  }
+
+  /** Deletes verdicts stored longer ago than storage.retention. */
+  async pruneVerdicts(): Promise<number> {
+    const retention = this.opts.retentionMs;
+    if (retention === undefined) return 0;
+    return this.opened().verdicts.prune((this.opts.now ?? Date.now)() - retention);
   }
 
   get alerts(): AlertRepository {

@@ -72,7 +72,7 @@ allowed = ["10.0.0.0/8", "10.0.0.0/33", "192.168.1.1/24"]
 [loggin]
 `);
   assert.deepEqual(lines, [
-    'loggin: expected a section (one of api, storage, log, bmp, ris, rib, probe, targets, email, webhook), got an unknown key (did you mean "log"?)',
+    'loggin: expected a section (one of api, storage, log, bmp, ris, rib, probe, correlate, targets, auto_targets, email, webhook, alert), got an unknown key (did you mean "log"?)',
     'api.listn: expected a key of [api] (one of listen, token), got an unknown key (did you mean "listen"?)',
     'api.listen: expected an address like "127.0.0.1:8080" or "[::1]:8080", got "127.0.0.1"',
     'storage.path: expected a non-empty string, got 42',
