@@ -171,6 +171,7 @@ export interface Database {
   traces: TracesTable;
   path_changes: PathChangesTable;
   path_state: PathStateTable;
+  verdicts: VerdictsTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
   alert_state: AlertStateTable;
