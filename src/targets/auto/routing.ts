@@ -45,7 +45,12 @@ export function ribRouting(rib: Rib): RoutingView {
       if (rib.stats().routes === 0) return undefined;
       const p = parsePrefix(prefixText);
       if (!p) return undefined;
-      return rib.coveringRoutes(p).some((x) => x.routes.length > 0);
+      // Pre-policy tables keep routes the router refused (its own AS in the path after a
+      // withdrawal elsewhere, path hunting): where a router also exports post-policy or
+      // Loc-RIB routes, only those say whether the prefix is still reachable.
+      const post = new Set<string>();
+      for (const r of rib.routers()) if (r.peers.some((x) => x.table !== 'adj-rib-in-pre')) post.add(`${r.source} ${r.router}`);
+      return rib.coveringRoutes(p).some((x) => x.routes.some((r) => r.table !== 'adj-rib-in-pre' || !post.has(`${r.source} ${r.router}`)));
     },
   };
 }
