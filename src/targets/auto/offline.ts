@@ -67,7 +67,7 @@ export async function readMrtRoutes(files: readonly string[], now: () => number 
         for (const ev of events) rib.apply(ev);
       }
     } catch (e) {
-      throw new Error(`${file}: ${(e as Error).message}`);
+      throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
     }
   }
   const churn = [...counts.entries()].map(([prefix, changes]) => ({ prefix, changes }));
