@@ -16,6 +16,9 @@ import { routeChangesRoutes } from './api/route-changes.ts';
 import { routersRoutes } from './api/routers.ts';
 import { routesRoutes } from './api/routes.ts';
 import { targetRoutes } from './api/targets.ts';
+import { verdictRoutes } from './api/verdicts.ts';
+import { Correlator, type CorrelatorOptions } from './correlate/correlator.ts';
+import type { Cause } from './model/cause.ts';
 import type { Component, ComponentHealth } from './component.ts';
 import type { Config } from './config/schema.ts';
 import type { RisSubscription } from './codec/rislive/index.ts';
@@ -55,6 +58,8 @@ export interface ServiceDeps {
   readonly backends?: Partial<Record<BackendName, TraceBackend>>;
   /** How often the prober writes queued traces, changes and path states (default 1 s). */
   readonly probeFlushEveryMs?: number;
+  /** Overrides for the correlator (tests: a trace timeout, a clock, how often targets are re-read). */
+  readonly correlator?: Partial<Pick<CorrelatorOptions, 'traceTimeoutMs' | 'refreshTargetsMs' | 'clock' | 'extraTraces'>>;
 }
 
 /**
@@ -103,6 +108,9 @@ export class Service {
   readonly ris: SupervisedFeed | undefined;
   /** The scheduler, path-change detection and their writes. A component when probe.allowed lists something. */
   readonly prober: Prober;
+  /** Joins route changes with traces per target; its causes go to every onCause() listener. */
+  readonly correlator: Correlator;
+  private readonly causeListeners = new Set<(cause: Cause) => void>();
   private readonly components: readonly Component[];
   private readonly now: () => number;
   private startedAt: number | undefined;
@@ -132,6 +140,7 @@ export class Service {
       now,
       logger: ingestLog,
       flushEveryMs: deps.flushEveryMs,
+      onRouteChange: (c, inSync) => this.correlator.onRouteChange(c, inSync),
     });
     const apply = (events: readonly FeedEvent[]) => this.ingest.apply(events);
 
@@ -231,6 +240,43 @@ export class Service {
       logger: logger.child({ component: 'probe' }),
       now,
       flushEveryMs: deps.probeFlushEveryMs,
+      onTrace: (trace, info) => this.correlator.onTrace(trace, info),
+    });
+
+    const cc = config.correlate;
+    this.correlator = new Correlator({
+      rib: this.rib,
+      probe: {
+        targets: () => this.prober.list(),
+        requestTrace: (id, reason, o) => this.prober.requestTrace(id, reason, o),
+        baseline: (id) => this.prober.baseline(id),
+        summarize: (trace) => this.prober.summarize(trace),
+      },
+      store: { insert: (cause) => this.store.verdicts.insertCause(cause) },
+      view: { ...(cc.router !== undefined ? { router: cc.router } : {}), peers: cc.peers },
+      settleMs: cc.settle,
+      lookbackMs: cc.lookback,
+      localAsns: cc.local_asns,
+      thresholds: { rttAbsMs: cc.rtt_abs_ms, rttPct: cc.rtt_pct, rttNoiseK: cc.rtt_noise_k, lossPts: cc.loss_pts, hops: cc.hops },
+      // Why a silent-free hop has no AS (private, IXP, unannounced), for the control/data plane words.
+      asOf: (() => {
+        const src = asSource((a) => {
+          const r = this.rib.lookup(a);
+          return r && { prefix: formatPrefix(r.prefix), origins: r.origins };
+        }, config.probe.ixp);
+        return (a: string) => src.asOf(a);
+      })(),
+      onCause: (cause) => {
+        for (const fn of this.causeListeners) {
+          try {
+            fn(cause);
+          } catch (e) {
+            logger.error({ err: e, cause: cause.id }, 'a cause listener failed');
+          }
+        }
+      },
+      logger: logger.child({ component: 'correlate' }),
+      ...deps.correlator,
     });
 
     this.api = new ApiServer({
@@ -251,7 +297,9 @@ export class Service {
     // Without probe.allowed nothing may be probed: no 'prober' component (the target
     // endpoints still answer; POST says why it refuses).
     const probing = config.probe.allowed.length > 0 ? [this.prober] : [];
-    this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, ...probing, this.api];
+    // The correlator needs traces: it runs with the prober, after it (its targets are loaded by then).
+    const correlating = config.probe.allowed.length > 0 ? [this.correlator] : [];
+    this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, ...probing, ...correlating, this.api];
     if (monitor.size > 0) ingestLog.debug({ monitor: monitor.describe() }, 'monitored prefixes');
   }
 
@@ -302,7 +350,20 @@ export class Service {
       async (app) => {
         await app.register(routeChangesRoutes, { changes: { list: (f) => this.store.routeChanges.list(f) }, now: this.now });
       },
+      async (app) => {
+        await app.register(verdictRoutes, { verdicts: { list: (f) => this.store.verdicts.list(f), get: (id) => this.store.verdicts.get(id) }, now: this.now });
+      },
     ];
+  }
+
+  /**
+   * Every Cause the correlator hands on (stored verdicts with their ids), in order; alerting
+   * subscribes here. A listener that throws is logged and the others still get the cause.
+   * Returns the unsubscribe function.
+   */
+  onCause(fn: (cause: Cause) => void): () => void {
+    this.causeListeners.add(fn);
+    return () => this.causeListeners.delete(fn);
   }
 
   /** router-down for every router of `source` the RIB still has up. */
