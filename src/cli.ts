@@ -6,6 +6,7 @@ import { registerDbCommands } from './cli/db.ts';
 import { registerMrtCommands } from './cli/mrt.ts';
 import { registerReplayCommand } from './cli/replay-command.ts';
 import { registerServeCommand } from './cli/serve.ts';
+import { registerTargetsCommands } from './cli/targets.ts';
 import { registerTraceCommand } from './cli/trace.ts';
 import { version } from './version.ts';
 
@@ -23,6 +24,7 @@ registerDbCommands(program);
 registerMrtCommands(program);
 registerReplayCommand(program);
 registerTraceCommand(program);
+registerTargetsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,5 @@
 // Targets, their traces and their path changes:
-//   GET    /api/targets                      every target (config and API) with its state
+//   GET    /api/targets?source=             every target (config, API, auto) with its state; auto ones with their reason
 //   POST   /api/targets                      { address, name?, interval?, backend? }  (token)
 //   GET    /api/targets/:id
 //   DELETE /api/targets/:id                  API targets only; a config target is 409 (token)
@@ -29,6 +29,9 @@ export interface TargetView {
   readonly runs: number;
   readonly failures: number;
   readonly skipped: number;
+  /** Why an auto target exists ("top 3 by churn: 412 updates in 24h"). */
+  readonly reason?: string;
+  readonly pinned?: boolean;
 }
 
 export type AddResult = { ok: true; value: TargetView } | { ok: false; field: string; reason: string };
@@ -58,7 +61,11 @@ const Target = Type.Object({
   runs: Type.Integer(),
   failures: Type.Integer(),
   skipped: Type.Integer(),
+  reason: Type.Optional(Type.String({ description: 'Auto targets: why smoketrace made it' })),
+  pinned: Type.Optional(Type.Boolean({ description: 'Auto targets: accepted through the API, never expires' })),
 });
+
+const ListQuery = Type.Object({ source: Type.Optional(Type.Union([Type.Literal('config'), Type.Literal('api'), Type.Literal('auto')])) }, { additionalProperties: false });
 
 const NewTarget = Type.Object(
   {
@@ -134,6 +141,8 @@ function targetJson(t: TargetView) {
     runs: t.runs,
     failures: t.failures,
     skipped: t.skipped,
+    ...(t.reason !== undefined ? { reason: t.reason } : {}),
+    ...(t.pinned !== undefined ? { pinned: t.pinned } : {}),
   };
 }
 
@@ -149,9 +158,16 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
   };
   const errors = { 400: { $ref: 'ErrorResponse#' }, 404: { $ref: 'ErrorResponse#' } };
 
-  app.get('/api/targets', { schema: { summary: 'Every target, with its probing state', tags: ['probe'], response: { 200: Type.Object({ targets: Type.Array(Target) }) } } }, async () => ({
-    targets: targets.list().map(targetJson),
-  }));
+  app.get(
+    '/api/targets',
+    { schema: { summary: 'Every target, with its probing state (?source=config|api|auto)', tags: ['probe'], querystring: ListQuery, response: { 200: Type.Object({ targets: Type.Array(Target) }), 400: { $ref: 'ErrorResponse#' } } } },
+    async (req) => ({
+      targets: targets
+        .list()
+        .filter((t) => req.query.source === undefined || t.source === req.query.source)
+        .map(targetJson),
+    }),
+  );
 
   app.post(
     '/api/targets',

@@ -11,6 +11,7 @@ import { PrefixChurnRepository } from './prefix-churn.ts';
 import { ProbeRepository } from './probe.ts';
 import { VerdictRepository } from './verdicts.ts';
 import { AlertRepository } from './alerts.ts';
+import { AutoTargetRepository } from './auto-targets.ts';
 import { RouteChangeRepository } from './route-changes.ts';
 import { type MigrateResult, defaultMigrationsDir, migrate, readMigrations } from './migrate.ts';
 
@@ -42,6 +43,7 @@ interface Open {
   readonly probe: ProbeRepository;
   readonly verdicts: VerdictRepository;
   readonly alerts: AlertRepository;
+  readonly autoTargets: AutoTargetRepository;
 }
 
 export class Store implements Component {
@@ -77,6 +79,7 @@ export class Store implements Component {
         probe: new ProbeRepository(db),
         verdicts: new VerdictRepository(db, this.opts.now),
         alerts: new AlertRepository(db),
+        autoTargets: new AutoTargetRepository(db),
       };
       await this.open.meta.setOnce('created_at', new Date().toISOString());
       this.status = { state: 'ok' };
@@ -174,6 +177,10 @@ export class Store implements Component {
 
   get alerts(): AlertRepository {
     return this.opened().alerts;
+  }
+
+  get autoTargets(): AutoTargetRepository {
+    return this.opened().autoTargets;
   }
 
   get routeChanges(): RouteChangeRepository {
