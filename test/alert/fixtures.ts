@@ -111,7 +111,8 @@ export function worseMove(id = 'c-move', targets = ['10.77.40.1', '10.77.40.2', 
 
 /** One target's verdict of the given kind in its own cause. */
 export function single(id: string, kind: VerdictKind, target = 't1', address = '10.77.40.1', extra: Partial<VerdictOpts> = {}, at = T0): Cause {
-  const rc = routeChange('10.77.40.0/24', attrs(PATH_FAST, '10.77.12.2'), attrs(PATH_SLOW, '10.77.13.2'), at);
-  const v = verdict({ kind, target: address, at: at + 8000, rttMs: kind === 'better' ? -40 : kind === 'same' ? 0.3 : 42, prefix: '10.77.40.0/24', before: PATH_FAST, after: PATH_SLOW, routeChanges: [rc], ...extra });
-  return cause(id, 'route-change', [tv(target, address, '10.77.40.0/24', v)], [rc], at);
+  const prefix = extra.prefix ?? '10.77.40.0/24';
+  const rc = routeChange(prefix, attrs(PATH_FAST, '10.77.12.2'), attrs(PATH_SLOW, '10.77.13.2'), at);
+  const v = verdict({ kind, target: address, at: at + 8000, rttMs: kind === 'better' ? -40 : kind === 'same' ? 0.3 : 42, prefix, before: PATH_FAST, after: PATH_SLOW, routeChanges: [rc], ...extra });
+  return cause(id, 'route-change', [tv(target, address, prefix, v)], [rc], at);
 }
