@@ -16,6 +16,9 @@ import { routeChangesRoutes } from './api/route-changes.ts';
 import { routersRoutes } from './api/routers.ts';
 import { routesRoutes } from './api/routes.ts';
 import { targetRoutes } from './api/targets.ts';
+import { autoTargetRoutes } from './api/auto-targets.ts';
+import type { AutoTargets } from './targets/auto/auto-targets.ts';
+import { buildAutoTargets } from './targets/auto/build.ts';
 import { verdictRoutes } from './api/verdicts.ts';
 import { Correlator, type CorrelatorOptions } from './correlate/correlator.ts';
 import type { Cause } from './model/cause.ts';
@@ -58,6 +61,8 @@ export interface ServiceDeps {
   readonly backends?: Partial<Record<BackendName, TraceBackend>>;
   /** How often the prober writes queued traces, changes and path states (default 1 s). */
   readonly probeFlushEveryMs?: number;
+  /** Overrides the auto-target address check (a short mtr run) in tests without probes. */
+  readonly verify?: (address: string) => Promise<boolean>;
   /** Overrides for the correlator (tests: a trace timeout, a clock, how often targets are re-read). */
   readonly correlator?: Partial<Pick<CorrelatorOptions, 'traceTimeoutMs' | 'refreshTargetsMs' | 'clock' | 'extraTraces'>>;
 }
@@ -108,6 +113,8 @@ export class Service {
   readonly ris: SupervisedFeed | undefined;
   /** The scheduler, path-change detection and their writes. A component when probe.allowed lists something. */
   readonly prober: Prober;
+  /** Targets smoketrace picks itself, when auto_targets.enabled (and probe.allowed lists something). */
+  readonly autoTargets: AutoTargets | undefined;
   /** Joins route changes with traces per target; its causes go to every onCause() listener. */
   readonly correlator: Correlator;
   private readonly causeListeners = new Set<(cause: Cause) => void>();
@@ -296,7 +303,22 @@ export class Service {
     // still answer, from an empty RIB and the store).
     // Without probe.allowed nothing may be probed: no 'prober' component (the target
     // endpoints still answer; POST says why it refuses).
-    const probing = config.probe.allowed.length > 0 ? [this.prober] : [];
+    const probing: Component[] = config.probe.allowed.length > 0 ? [this.prober] : [];
+    if (config.auto_targets.enabled && probing.length > 0) {
+      // The cheap probe that picks an address: one short mtr (or traceroute) run.
+      const check = config.probe.backend === 'traceroute' ? new TracerouteBackend({ netns: config.probe.netns, queries: 1, waitS: 1 }) : new MtrBackend({ netns: config.probe.netns, count: 2, intervalS: 1, graceS: 1 });
+      this.autoTargets = buildAutoTargets({
+        config,
+        prober: this.prober,
+        store: { list: () => this.store.autoTargets.list(), put: (t) => this.store.autoTargets.put(t), checks: () => this.store.autoTargets.checks(), putCheck: (c) => this.store.autoTargets.putCheck(c) },
+        busiest: (f) => this.store.churn.busiest(f),
+        rib: this.rib,
+        verify: async (a) => (deps.verify ?? (async (x: string) => (await check.trace({ target: x, ...(config.probe.method ? { method: config.probe.method } : {}) })).reached))(a),
+        logger: logger.child({ component: 'auto-targets' }),
+        now,
+      });
+      probing.push(this.autoTargets);
+    }
     // The correlator needs traces: it runs with the prober, after it (its targets are loaded by then).
     const correlating = config.probe.allowed.length > 0 ? [this.correlator] : [];
     this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, ...probing, ...correlating, this.api];
@@ -332,8 +354,11 @@ export class Service {
           requireToken: ctx.requireToken,
           now: this.now,
           targets: {
-            list: () => prober.list(),
-            get: (id) => prober.get(id),
+            list: () => prober.list().map((t) => this.withAutoReason(t)),
+            get: (id) => {
+              const t = prober.get(id);
+              return t && this.withAutoReason(t);
+            },
             add: (input) => prober.add(input),
             remove: (id) => prober.remove(id),
             traces: async (id, f) => {
@@ -344,6 +369,15 @@ export class Service {
               await prober.flush();
               return (await this.store.probe.pathChanges(id, f)).map((c) => c.change);
             },
+          },
+        });
+      },
+      async (app, ctx) => {
+        await app.register(autoTargetRoutes, {
+          requireToken: ctx.requireToken,
+          source: {
+            suggestions: async () => this.autoTargets?.suggestions(),
+            accept: async (input) => this.autoTargets?.accept(input) ?? { ok: false, status: 503, reason: 'auto targets are off: set auto_targets.enabled = true' },
           },
         });
       },
@@ -364,6 +398,12 @@ export class Service {
   onCause(fn: (cause: Cause) => void): () => void {
     this.causeListeners.add(fn);
     return () => this.causeListeners.delete(fn);
+  }
+
+  /** A target as the API shows it; auto ones with why they exist. */
+  private withAutoReason<T extends { id: string; source: string }>(t: T): T & { reason?: string; pinned?: boolean } {
+    const a = t.source === 'auto' ? this.autoTargets?.get(t.id) : undefined;
+    return a ? { ...t, reason: a.reason, pinned: a.pinned } : t;
   }
 
   /** router-down for every router of `source` the RIB still has up. */

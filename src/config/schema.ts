@@ -180,6 +180,49 @@ export const schema = {
     interval: optional(probeInterval),
     backend: optional(probeBackend),
   }),
+  // Targets smoketrace picks itself (src/targets/auto/): prefixes by BGP churn, by origin
+  // or upstream AS, by traffic, or from a static list; one probed address per prefix.
+  auto_targets: section({
+    enabled: withDefault(boolean, false),
+    // How often the choice is refreshed.
+    interval: withDefault(duration({ min: '1s' }), '15m'),
+    max_targets: withDefault(integer(1, 100_000), 50),
+    max_per_origin: withDefault(integer(1, 100_000), 5),
+    // A prefix withdrawn, or out of every top list, this long stops being a target.
+    expire_after: withDefault(duration({ min: '1s' }), '6h'),
+    // Probe interval of auto targets; unset: probe.interval (probe.min_interval applies).
+    probe_interval: optional(duration({ min: '1s' })),
+    // File of known-responsive addresses (one per line, or ISI-style "hex-address score").
+    hitlist: optional(text()),
+    // Addresses tried per prefix without a hitlist entry, and how often a prefix where
+    // none answered is tried again.
+    candidates: withDefault(integer(1, 16), 3),
+    recheck_unresponsive: withDefault(duration({ min: '1s' }), '24h'),
+    static: withDefault(list(cidr, 'CIDR prefixes like "198.51.100.0/24"'), []),
+    churn: section({
+      enabled: withDefault(boolean, true),
+      window: withDefault(duration({ min: '1h' }), '24h'),
+      top: withDefault(integer(0, 10_000), 20),
+    }),
+    asn: tables({
+      asn: required(integer(1, 4_294_967_295)),
+      // A word for the reason text: "originated by AS65004 (customer)".
+      role: optional(text()),
+      match: withDefault(oneOf(['origin', 'upstream']), 'origin'),
+      top: withDefault(integer(1, 10_000), 20),
+    }),
+    traffic: section({
+      file: optional(text()),
+      // A program and its arguments (run without a shell), whose output is read like the
+      // file; used when file is unset.
+      command: optional(list(text(), 'strings: a program and its arguments')),
+      format: withDefault(oneOf(['auto', 'csv', 'json', 'nfdump', 'pmacct']), 'auto'),
+      side: withDefault(oneOf(['dst', 'src', 'both']), 'dst'),
+      metric: withDefault(oneOf(['bytes', 'packets']), 'bytes'),
+      top: withDefault(integer(0, 10_000), 20),
+      timeout: withDefault(duration({ min: '1s' }), '30s'),
+    }),
+  }),
   email: section({
     smtp: optional(url(['smtp', 'smtps']), 'url-password'),
     from: optional(emailAddress),
@@ -271,6 +314,12 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
   // The settle trace must come before the look-back window ends, or a change would miss its own routing change.
   if (raw.correlate.lookback < raw.correlate.settle) {
     problems.push({ path: 'correlate.lookback', expected: `at least correlate.settle (${raw.correlate.settle} ms)`, got: `${raw.correlate.lookback} ms` });
+  }
+
+  // Auto targets: a traffic command needs at least the program (file wins when both are set).
+  const at = raw.auto_targets;
+  if (at.traffic.command !== undefined && at.traffic.command.length === 0) {
+    problems.push({ path: 'auto_targets.traffic.command', expected: 'a program and its arguments, e.g. ["nfdump", "-R", "/var/flows", "-o", "csv"]', got: '[]' });
   }
 
   // Email is off until smtp is set; once it is, a message needs a sender and recipients.

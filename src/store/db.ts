@@ -161,6 +161,33 @@ export interface VerdictsTable {
   stored_at: number;
 }
 
+/** schema/006_auto_targets.sql */
+export interface AutoTargetsTable {
+  id: string;
+  prefix: string;
+  address: string;
+  source: string;
+  reason: string;
+  score: number;
+  state: string;
+  pinned: number;
+  created_at: number;
+  updated_at: number;
+  last_ranked_at: number;
+  withdrawn_since: number | null;
+  expired_at: number | null;
+  expired_why: string | null;
+}
+
+export interface AutoPrefixChecksTable {
+  prefix: string;
+  address: string | null;
+  responsive: number;
+  checked_at: number;
+  /** JSON array of strings. */
+  tried: string;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   meta: MetaTable;
@@ -171,6 +198,8 @@ export interface Database {
   traces: TracesTable;
   path_changes: PathChangesTable;
   path_state: PathStateTable;
+  auto_targets: AutoTargetsTable;
+  auto_prefix_checks: AutoPrefixChecksTable;
   verdicts: VerdictsTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
