@@ -2,7 +2,7 @@
 // exact JSON shapes, the token on every write, 400s naming the field, 404s, and a
 // silence made through the API keeping an alert from being sent.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { alertRoutes } from '../../src/api/alerts.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { silenceRoutes } from '../../src/api/silences.ts';
@@ -16,7 +16,7 @@ import { config, startAlerter } from './helpers.ts';
 const TOKEN = 'test-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function setup(t: { after(fn: () => Promise<unknown>): void }) {
+async function setup(t: TestContext) {
   const m = new Mailbox();
   await m.start();
   t.after(() => m.stop());
@@ -37,7 +37,9 @@ async function setup(t: { after(fn: () => Promise<unknown>): void }) {
       },
     ],
   });
-  t.after(() => app.close());
+  t.after(async () => {
+    await app.close();
+  });
   return { app, alerter: run.alerter, mailbox: m };
 }
 

@@ -2,13 +2,13 @@
 // mailparser: one email per cause, what it says (subject, BGP change, traces hop by hop,
 // links), HTML escaping, recovery, no-routing-change and withdrawal wording.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { tempDir } from '../service/helpers.ts';
 import { PATH_FAST, PATH_SLOW, T0, attrs, cause, routeChange, single, trace, tv, verdict, worseMove } from './fixtures.ts';
 import { config, startAlerter } from './helpers.ts';
 
-async function mailbox(t: { after(fn: () => Promise<void>): void }): Promise<Mailbox> {
+async function mailbox(t: TestContext): Promise<Mailbox> {
   const m = new Mailbox();
   await m.start();
   t.after(() => m.stop());
