@@ -40,7 +40,8 @@ export class VerdictRepository {
             cause_id: cause.id,
             cause_kind: cause.kind,
             target_id: v.targetId,
-            at: v.verdict.at,
+            // Trace times carry fractions of a millisecond (scamper); the column is INTEGER (STRICT).
+            at: Math.round(v.verdict.at),
             kind: v.verdict.kind,
             verdict: JSON.stringify(json),
             stored_at: storedAt,
