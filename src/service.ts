@@ -21,6 +21,10 @@ import type { AutoTargets } from './targets/auto/auto-targets.ts';
 import { buildAutoTargets } from './targets/auto/build.ts';
 import { verdictRoutes } from './api/verdicts.ts';
 import { Correlator, type CorrelatorOptions } from './correlate/correlator.ts';
+import { type Alerter, alerterFromConfig } from './alert/alerter.ts';
+import { alertsSource, silencesSource } from './alert/sources.ts';
+import { alertRoutes } from './api/alerts.ts';
+import { silenceRoutes } from './api/silences.ts';
 import type { Cause } from './model/cause.ts';
 import type { Component, ComponentHealth } from './component.ts';
 import type { Config } from './config/schema.ts';
@@ -117,6 +121,8 @@ export class Service {
   readonly autoTargets: AutoTargets | undefined;
   /** Joins route changes with traces per target; its causes go to every onCause() listener. */
   readonly correlator: Correlator;
+  /** Turns causes into alerts (rules, silences), stores them and sends them (email, webhook). */
+  readonly alerter: Alerter;
   private readonly causeListeners = new Set<(cause: Cause) => void>();
   private readonly components: readonly Component[];
   private readonly now: () => number;
@@ -286,6 +292,15 @@ export class Service {
       ...deps.correlator,
     });
 
+    // Alerting listens to the causes like any other listener; handle() never rejects.
+    this.alerter = alerterFromConfig(config, {
+      repo: () => this.store.alerts,
+      logger: logger.child({ component: 'alert' }),
+      now,
+      // TODO(console): publish 'alert' on the LiveHub once service.ts has one: onAlert: (a) => this.live.publish('alert', a)
+    });
+    this.causeListeners.add((cause) => void this.alerter.handle(cause));
+
     this.api = new ApiServer({
       listen: config.api.listen,
       token: config.api.token,
@@ -321,7 +336,7 @@ export class Service {
     }
     // The correlator needs traces: it runs with the prober, after it (its targets are loaded by then).
     const correlating = config.probe.allowed.length > 0 ? [this.correlator] : [];
-    this.components = [this.store, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, ...probing, ...correlating, this.api];
+    this.components = [this.store, this.alerter, ...(feeds.length > 0 ? [this.ingest] : []), ...feeds, ...probing, ...correlating, this.api];
     if (monitor.size > 0) ingestLog.debug({ monitor: monitor.describe() }, 'monitored prefixes');
   }
 
@@ -383,6 +398,11 @@ export class Service {
       },
       async (app) => {
         await app.register(routeChangesRoutes, { changes: { list: (f) => this.store.routeChanges.list(f) }, now: this.now });
+      },
+      async (app, ctx) => {
+        const repo = () => this.store.alerts;
+        await app.register(alertRoutes, { alerts: alertsSource(repo, this.now), requireToken: ctx.requireToken, now: this.now });
+        await app.register(silenceRoutes, { silences: silencesSource(repo, this.now), requireToken: ctx.requireToken, now: this.now });
       },
       async (app) => {
         await app.register(verdictRoutes, { verdicts: { list: (f) => this.store.verdicts.list(f), get: (id) => this.store.verdicts.get(id) }, now: this.now });
