@@ -4,7 +4,7 @@
 // module) to a few tens of ms, which matters for `smoketrace mrt dump` in scripts.
 // Runs on `npm install` (prepare), `npm start` and `npm test`; bin/smoketrace.js falls
 // back to the TypeScript sources through tsx whenever dist/ is missing or older than src/.
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -20,3 +20,5 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+// The console's files (src/api/web.ts serves them from dist/web when bundled).
+cpSync('src/web', 'dist/web', { recursive: true });

@@ -11,11 +11,14 @@
 import { resolve } from 'node:path';
 import { ApiServer } from './api/server.ts';
 import type { Resource } from './api/app.ts';
+import { latencyRoutes } from './api/latency.ts';
+import { liveRoutes } from './api/live.ts';
 import { lookupRoutes } from './api/lookup.ts';
 import { routeChangesRoutes } from './api/route-changes.ts';
 import { routersRoutes } from './api/routers.ts';
 import { routesRoutes } from './api/routes.ts';
 import { targetRoutes } from './api/targets.ts';
+import { webRoutes } from './api/web.ts';
 import { autoTargetRoutes } from './api/auto-targets.ts';
 import type { AutoTargets } from './targets/auto/auto-targets.ts';
 import { buildAutoTargets } from './targets/auto/build.ts';
@@ -45,7 +48,8 @@ import { TcptracerouteBackend } from './probe/backends/tcptraceroute.ts';
 import { TracerouteBackend } from './probe/backends/traceroute.ts';
 import type { BackendName, TraceBackend } from './probe/backends/types.ts';
 import { Prober } from './probe/tracking.ts';
-import type { Trace } from './model/trace.ts';
+import { type Trace, traceToJson } from './model/trace.ts';
+import { LiveHub } from './live.ts';
 import { Rib } from './rib/rib.ts';
 import { Store } from './store/store.ts';
 
@@ -119,6 +123,8 @@ export class Service {
   readonly prober: Prober;
   /** Targets smoketrace picks itself, when auto_targets.enabled (and probe.allowed lists something). */
   readonly autoTargets: AutoTargets | undefined;
+  /** What happened, for GET /api/live (the console): route changes, traces, verdicts, alerts. */
+  readonly live: LiveHub;
   /** Joins route changes with traces per target; its causes go to every onCause() listener. */
   readonly correlator: Correlator;
   /** Turns causes into alerts (rules, silences), stores them and sends them (email, webhook). */
@@ -132,6 +138,7 @@ export class Service {
   constructor(config: Config, deps: ServiceDeps) {
     this.now = deps.now ?? Date.now;
     const now = this.now;
+    this.live = new LiveHub({ now });
     const { logger, version } = deps;
     this.store = new Store({
       path: resolve(config.storage.path),
@@ -253,7 +260,12 @@ export class Service {
       logger: logger.child({ component: 'probe' }),
       now,
       flushEveryMs: deps.probeFlushEveryMs,
-      onTrace: (trace, info) => this.correlator.onTrace(trace, info),
+      // The console's live view of every trace (GET /api/live, event 'trace'): Trace JSON and its target.
+      onTrace: (trace, info) => {
+        this.live.publish('trace', { targetId: info.targetId, reason: info.reason, ...traceToJson(trace) });
+        this.correlator.onTrace(trace, info);
+      },
+      onChange: (c, targetId) => this.live.publish('path-change', { targetId, ...c, at: new Date(c.at).toISOString(), since: new Date(c.since).toISOString() }),
     });
 
     const cc = config.correlate;
@@ -288,16 +300,18 @@ export class Service {
           }
         }
       },
+      publish: (type, data) => this.live.publish(type, data),
       logger: logger.child({ component: 'correlate' }),
       ...deps.correlator,
     });
 
     // Alerting listens to the causes like any other listener; handle() never rejects.
+    // Each alert, and each change of its deliveries, goes to the console as 'alert'.
     this.alerter = alerterFromConfig(config, {
       repo: () => this.store.alerts,
       logger: logger.child({ component: 'alert' }),
       now,
-      // TODO(console): publish 'alert' on the LiveHub once service.ts has one: onAlert: (a) => this.live.publish('alert', a)
+      onAlert: (a) => this.live.publish('alert', a),
     });
     this.causeListeners.add((cause) => void this.alerter.handle(cause));
 
@@ -401,11 +415,32 @@ export class Service {
       },
       async (app, ctx) => {
         const repo = () => this.store.alerts;
-        await app.register(alertRoutes, { alerts: alertsSource(repo, this.now), requireToken: ctx.requireToken, now: this.now });
+        await app.register(alertRoutes, { alerts: alertsSource(repo, this.now, (a) => this.live.publish('alert', a)), requireToken: ctx.requireToken, now: this.now });
         await app.register(silenceRoutes, { silences: silencesSource(repo, this.now), requireToken: ctx.requireToken, now: this.now });
       },
       async (app) => {
         await app.register(verdictRoutes, { verdicts: { list: (f) => this.store.verdicts.list(f), get: (id) => this.store.verdicts.get(id) }, now: this.now });
+      },
+      // The console's data beyond the resources above, its live stream and its files.
+      async (app) => {
+        const prober = this.prober;
+        await app.register(latencyRoutes, {
+          now: this.now,
+          source: {
+            list: () => prober.list(),
+            get: (id) => prober.get(id),
+            traces: async (id, f) => {
+              await prober.flush();
+              return (await this.store.probe.traces(id, f)).map((t) => t.trace);
+            },
+          },
+        });
+      },
+      async (app) => {
+        await app.register(liveRoutes, { live: this.live });
+      },
+      async (app) => {
+        await app.register(webRoutes, {});
       },
     ];
   }

@@ -1,0 +1,117 @@
+// The console shell: hash router (#/overview, #/target/ID, #/prefix/P, #/routers,
+// #/alerts), one EventSource on /api/live shared by the pages, the token field, the
+// "go to prefix or IP" box and the clock. A page module exports
+// render(view, params) -> { live?(type, data), refresh?(), dispose?() }.
+/* global document, window, location, history, EventSource */
+import { get, setToken, token } from './api.js';
+import { clear, el, link, parseAddr, problem, refreshAges, utc, put } from './dom.js';
+import * as alerts from './alerts.js';
+import * as overview from './overview.js';
+import * as prefix from './prefix.js';
+import * as routers from './routers.js';
+import * as target from './target.js';
+
+const pages = { overview, target, prefix, routers, alerts };
+const view = document.getElementById('view');
+let current;
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  const name = pages[parts[0]] ? parts[0] : 'overview';
+  const param = parts.slice(1).join('/');
+  let arg;
+  try {
+    arg = decodeURIComponent(param);
+  } catch {
+    arg = param;
+  }
+  current?.dispose?.();
+  current = undefined;
+  clear(view);
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === name);
+  document.title = `smoketrace · ${name}${arg ? ` ${arg}` : ''}`;
+  try {
+    current = pages[name].render(view, arg) ?? undefined;
+  } catch (e) {
+    put(view, problem(e, name));
+  }
+}
+
+// ---- live events
+
+const liveState = document.getElementById('live-state');
+function setLive(state, text) {
+  liveState.dataset.state = state;
+  liveState.textContent = text;
+}
+
+function connectLive() {
+  const es = new EventSource('/api/live');
+  let wasDown = false;
+  es.onopen = () => {
+    setLive('up', 'live');
+    // Events may have been missed while disconnected: the page reloads what it shows.
+    if (wasDown) current?.refresh?.();
+    wasDown = false;
+  };
+  es.onerror = () => {
+    wasDown = true;
+    setLive('down', 'reconnecting');
+  };
+  for (const type of ['route-change', 'trace', 'path-change', 'verdict', 'alert', 'target']) {
+    es.addEventListener(type, (ev) => {
+      let data;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      document.body.dataset.lastLive = `${type} ${Date.now()}`;
+      current?.live?.(type, data);
+    });
+  }
+}
+
+// ---- header: token, go-to box, clock
+
+const tokenField = document.getElementById('token');
+tokenField.value = token();
+tokenField.addEventListener('change', () => setToken(tokenField.value.trim()));
+
+document.getElementById('goto').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const q = document.getElementById('goto-q').value.trim();
+  if (!q) return;
+  if (q.includes('/')) {
+    location.hash = link.prefix(q);
+    return;
+  }
+  if (parseAddr(q)) {
+    try {
+      const r = await get(`/api/lookup?ip=${encodeURIComponent(q)}`);
+      location.hash = link.prefix(r.prefix ?? (q.includes(':') ? `${q}/128` : `${q}/32`));
+    } catch (e) {
+      put(clear(view), problem(e, `lookup of ${q}`));
+    }
+    return;
+  }
+  put(clear(view), el('div', { class: 'notice error', role: 'alert' }, `"${q}" is neither a prefix (198.51.100.0/24) nor an IP address`));
+});
+
+const clock = document.getElementById('clock');
+function tick() {
+  clock.textContent = `${utc(Date.now()).slice(0, 16)} UTC`;
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('error', (e) => {
+  put(view, el('div', { class: 'notice error', role: 'alert' }, `console error: ${e.message}`));
+});
+tick();
+setInterval(() => {
+  tick();
+  refreshAges(document);
+}, 15_000);
+if (!location.hash) history.replaceState(null, '', '#/overview');
+route();
+connectLive();

@@ -1,0 +1,129 @@
+// Shared by the console tests: a trace backend whose samples have a spread (so the graph
+// has smoke) and an exact median, a BMP session of our own (route changes at the time
+// the test chooses, which a replayed MRT file cannot give), and headless Chromium.
+import { mkdirSync } from 'node:fs';
+import { type Socket, connect } from 'node:net';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Hop, Trace } from '../../src/model/trace.ts';
+import type { TraceBackend, TraceRequest } from '../../src/probe/backends/types.ts';
+import { encodeBmpMessage } from '../../src/codec/bmp/index.ts';
+import { announceMsg, initiation, peerHeader, peerUp, update, addr } from '../codec/bmp/util.ts';
+import { routeMonitoringOf } from '../../src/codec/bmp/index.ts';
+import { needTool, repoRoot } from '../helpers/requirements.ts';
+
+export const artifacts = join(repoRoot, 'test-artifacts', 'web');
+
+export interface PathScript {
+  /** Middle hops; the target is appended. */
+  path: string[];
+  rttMs: number;
+  /** Percent of the destination's 10 probes unanswered. */
+  lossPct: number;
+}
+
+// Offsets around the median: sorted, the 5th and 6th are 0, so the median is rttMs exactly.
+const OFFSETS = [-2.5, -1.5, -1, -0.5, 0, 0, 0.8, 1.6, 3, 7];
+
+/** Traces from a script per target address; the spread of each trace differs, its median does not. */
+export class SmokeBackend implements TraceBackend {
+  readonly name = 'mtr' as const;
+  readonly scripts = new Map<string, PathScript>();
+  private n = 0;
+
+  estimatePackets(): number {
+    return 10;
+  }
+
+  async trace(req: TraceRequest): Promise<Trace> {
+    const s = this.scripts.get(req.target);
+    if (!s) throw new Error(`no script for ${req.target}`);
+    const k = 0.5 + ((this.n++ * 7) % 10) / 6;
+    const start = Date.now() + 0.25;
+    const got = Math.round(10 * (1 - s.lossPct / 100));
+    const hop = (ttl: number, address: string, received: number, rtts: number[]): Hop => ({ ttl, sent: 10, received, responders: [{ address, rtts, received }] });
+    const hops = s.path.map((a, i) => hop(i + 1, a, 10, OFFSETS.map((o) => 1 + i * 2 + Math.abs(o) * 0.1)));
+    // Lost probes take samples from both ends, so the median stays put.
+    const samples = OFFSETS.map((o) => Math.round((s.rttMs + o * k) * 1000) / 1000);
+    const drop = 10 - got;
+    const kept = samples.slice(Math.floor(drop / 2), 10 - Math.ceil(drop / 2));
+    hops.push(hop(hops.length + 1, req.target, got, kept));
+    return { target: req.target, backend: 'mtr', method: req.method ?? 'icmp', start, end: start + 40, reached: got > 0, hops };
+  }
+}
+
+/** A BMP router of our own on loopback (source address `from`), one peer, IPv4 unicast. */
+export class BmpRouter {
+  private sock: Socket | undefined;
+  constructor(
+    private readonly port: number,
+    private readonly from: string,
+    readonly peer = { address: '10.88.0.1', asn: 65201 },
+  ) {}
+
+  private header(time = Date.now()) {
+    return peerHeader({ address: addr(this.peer.address), asn: this.peer.asn, bgpId: addr(this.peer.address), seconds: Math.floor(time / 1000), microseconds: (time % 1000) * 1000 });
+  }
+
+  async connect(sysName: string): Promise<void> {
+    const sock = connect({ host: '127.0.0.1', port: this.port, localAddress: this.from });
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('error', reject);
+    });
+    this.sock = sock;
+    await this.send(encodeBmpMessage(initiation('smoketrace console test', sysName)));
+    await this.send(encodeBmpMessage(peerUp(this.header(), 64511)));
+  }
+
+  /** Announces `prefix` with `path` now; `endOfRib` after the first announcement. */
+  async announce(prefix: string, path: number[]): Promise<void> {
+    await this.send(encodeBmpMessage(announceMsg(this.header(), [prefix], path)));
+  }
+
+  async endOfRib(): Promise<void> {
+    await this.send(encodeBmpMessage(routeMonitoringOf(this.header(), update({}), { as4: true })));
+  }
+
+  private send(b: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => this.sock!.write(b, (e) => (e ? reject(e) : resolve())));
+  }
+
+  close(): void {
+    this.sock?.destroy();
+  }
+}
+
+export interface Console {
+  readonly browser: Browser;
+  readonly errors: string[];
+  /** A new page at the given size, its console errors and page errors collected. */
+  page(width: number, height: number): Promise<Page>;
+}
+
+/** Headless Debian Chromium via playwright-core, or undefined (test skipped) when absent. */
+export async function startChromium(t: TestContext): Promise<Console | undefined> {
+  if (!needTool(t, 'chromium')) return undefined;
+  mkdirSync(artifacts, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    // The machine's network is closed: without these Chromium keeps trying Google's hosts.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  t.after(() => browser.close());
+  const errors: string[] = [];
+  return {
+    browser,
+    errors,
+    async page(width, height) {
+      const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, timezoneId: 'Europe/Paris' });
+      const page = await ctx.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      return page;
+    },
+  };
+}
