@@ -46,8 +46,9 @@ export function candidateAddresses(prefixText: string, n: number, ok: (a: Addres
   const hostBits = BigInt(bits - p.len);
   const base = toBig(p.bytes);
   const span = 1n << hostBits;
-  // Usable host offsets [lo, hi].
-  const lo = p.family === 4 && hostBits >= 2n ? 1n : hostBits === 0n ? 0n : 1n;
+  // Usable host offsets [lo, hi]: not the network address (IPv6: the subnet-router anycast
+  // address) nor the IPv4 broadcast, except on /31, /127 (RFC 3021, 6164) and host prefixes.
+  const lo = hostBits >= 2n ? 1n : 0n;
   const hi = p.family === 4 && hostBits >= 2n ? span - 2n : span - 1n;
   const out: string[] = [];
   const seen = new Set<bigint>();

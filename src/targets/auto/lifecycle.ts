@@ -68,7 +68,8 @@ export function plan(input: PlanInput): Plan {
     if (!sched) expire = OPERATOR_REMOVED;
     else if (!t.pinned && next.withdrawnSince !== undefined && now - next.withdrawnSince >= expireAfter) {
       expire = `prefix withdrawn for ${formatWindow(now - next.withdrawnSince)} (expire_after ${formatWindow(expireAfter)})`;
-    } else if (!t.pinned && !s && now - next.lastRankedAt >= expireAfter) {
+    } else if (!t.pinned && !s && next.withdrawnSince === undefined && now - next.lastRankedAt >= expireAfter) {
+      // (A withdrawn prefix drops out of the lists too: the withdrawal is the reason that counts.)
       expire = `in no top list for ${formatWindow(now - next.lastRankedAt)} (expire_after ${formatWindow(expireAfter)})`;
     }
     if (expire !== undefined) {

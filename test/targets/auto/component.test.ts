@@ -1,0 +1,211 @@
+// The AutoTargets component on a manual clock, with a real SQLite store: address choice
+// (hitlist first, then probing, an unresponsive prefix re-checked only after
+// recheck_unresponsive), caps, expiry (withdrawn or out of the top list for
+// expire_after), pinning, an operator's delete, and a restart that keeps everything.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fromRaw } from '../../../src/config/load.ts';
+import { createLogger } from '../../../src/log.ts';
+import { parsePrefix } from '../../../src/model/prefix.ts';
+import { ManualClock } from '../../../src/probe/clock.ts';
+import { Store } from '../../../src/store/store.ts';
+import { AutoTargets, type AutoScheduler } from '../../../src/targets/auto/auto-targets.ts';
+import { readHitlist } from '../../../src/targets/auto/sources.ts';
+import type { RoutedPrefix } from '../../../src/targets/auto/rank.ts';
+import type { RoutingView } from '../../../src/targets/auto/routing.ts';
+
+const logger = createLogger({ level: 'silent' });
+const MIN = 60_000;
+
+function autoConfig(raw: Record<string, unknown>) {
+  const r = fromRaw({ auto_targets: { enabled: true, interval: '1m', churn: { enabled: false }, ...raw } }, { env: {} }, { path: 'test', how: 'given' });
+  assert.ok(r.ok, r.ok ? '' : r.problems.join('\n'));
+  return r.config.auto_targets;
+}
+
+/** Routes the test sets: prefix -> AS paths. */
+class Routes implements RoutingView {
+  readonly table = new Map<string, number[][]>();
+  origins(p: string) {
+    return [...new Set((this.table.get(p) ?? []).map((x) => x.at(-1)!))];
+  }
+  *prefixes(): Iterable<RoutedPrefix> {
+    for (const [prefix, paths] of this.table) yield { prefix, paths };
+  }
+  covering() {
+    return undefined;
+  }
+  announced(p: string) {
+    return this.table.has(p);
+  }
+}
+
+class FakeScheduler implements AutoScheduler {
+  readonly targets = new Map<string, { address: string; runs: number; state: string }>();
+  others() {
+    return [{ id: 'cfg', address: '192.0.2.55', source: 'config' }];
+  }
+  async add(t: { id: string; address: string }) {
+    if (this.targets.has(t.id)) return { ok: false as const, reason: 'exists' };
+    this.targets.set(t.id, { address: t.address, runs: 0, state: 'waiting' });
+    return { ok: true as const };
+  }
+  async remove(id: string) {
+    this.targets.delete(id);
+  }
+  get(id: string) {
+    return this.targets.get(id);
+  }
+}
+
+async function setup(t: { after(fn: () => unknown): void }, raw: Record<string, unknown>, answers: Set<string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'smoketrace-auto-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const clock = new ManualClock();
+  const store = new Store({ path: join(dir, 'db.sqlite'), version: 'test', logger });
+  await store.start();
+  t.after(() => store.stop());
+  const routes = new Routes();
+  const sched = new FakeScheduler();
+  const probed: string[] = [];
+  const cfg = autoConfig(raw);
+  const make = () =>
+    new AutoTargets({
+      config: cfg,
+      allowed: () => ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'].map((p) => parsePrefix(p)!),
+      store: store.autoTargets,
+      scheduler: sched,
+      routing: routes,
+      churn: async () => [],
+      ...(cfg.hitlist !== undefined ? { hitlist: () => readHitlist(cfg.hitlist!) } : {}),
+      verify: async (a) => {
+        probed.push(a);
+        return answers.has(a);
+      },
+      logger,
+      now: () => clock.now(),
+      timers: clock,
+    });
+  return { dir, clock, store, routes, sched, probed, make };
+}
+
+test('probe-and-verify picks the first answering candidate; an unresponsive prefix waits recheck_unresponsive', async (t) => {
+  const answers = new Set(['198.51.100.1']);
+  const s = await setup(t, { asn: [{ asn: 65004, role: 'customer' }], candidates: 3, recheck_unresponsive: '1h' }, answers);
+  s.routes.table.set('198.51.100.0/24', [[65002, 65004]]);
+  s.routes.table.set('203.0.113.0/24', [[65002, 65004], [65003, 65004]]);
+  const a = s.make();
+  await a.start();
+  t.after(() => a.stop());
+  await s.clock.advance(MIN);
+  // 203.0.113.0/24 (two peers) ranks first; none of its 3 candidates answers.
+  assert.deepEqual(s.probed.filter((x) => x.startsWith('203.')).length, 3, s.probed.join(' '));
+  assert.equal(s.probed.filter((x) => x.startsWith('203.'))[0], '203.0.113.1', 'the first usable address first');
+  assert.deepEqual([...s.sched.targets.keys()], ['auto-198.51.100.0/24']);
+  assert.equal(s.sched.targets.get('auto-198.51.100.0/24')!.address, '198.51.100.1');
+  const stored = await s.store.autoTargets.list();
+  assert.equal(stored[0].reason, 'originated by AS65004 (customer)');
+  assert.equal(stored[0].state, 'added');
+  // Ten more refreshes within the hour: the unresponsive prefix is not probed again.
+  const before = s.probed.length;
+  await s.clock.advance(10 * MIN);
+  assert.equal(s.probed.length, before, 'no probes while the check is fresh');
+  // A scheduled trace succeeded: confirmed.
+  s.sched.targets.get('auto-198.51.100.0/24')!.runs = 1;
+  s.sched.targets.get('auto-198.51.100.0/24')!.state = 'ok';
+  await s.clock.advance(MIN);
+  assert.equal((await s.store.autoTargets.list())[0].state, 'confirmed');
+  // After recheck_unresponsive it is tried again, and now .1 answers.
+  answers.add('203.0.113.1');
+  await s.clock.advance(60 * MIN);
+  assert.ok(s.sched.targets.has('auto-203.0.113.0/24'), 're-checked and added');
+  assert.equal(s.probed.filter((x) => x === '203.0.113.1').length, 2, 'probed once per recheck');
+  await a.stop();
+  assert.equal(s.clock.pending, 0, 'no timer left after stop()');
+});
+
+test('hitlist first; caps; the config target prefix is left alone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'smoketrace-hit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const hitlist = join(dir, 'hitlist.txt');
+  // ISI style: c0000207 = 192.0.2.7 (score 90); 203.0.113.9 as text; a zero score is skipped.
+  writeFileSync(hitlist, '# hitlist\nc0000207 90\nc6336414 0\n203.0.113.9\n');
+  const s = await setup(t, { hitlist, expire_after: '1m', max_targets: 2, max_per_origin: 1, static: ['198.51.100.0/24', '203.0.113.0/24', '192.0.2.0/24', '2001:db8:5::/48'] }, new Set(['198.51.100.1', '2001:db8:5::1']));
+  s.routes.table.set('198.51.100.0/24', [[65001]]);
+  s.routes.table.set('203.0.113.0/24', [[65001]]);
+  s.routes.table.set('2001:db8:5::/48', [[65009]]);
+  const a = s.make();
+  await a.start();
+  t.after(() => a.stop());
+  await s.clock.advance(MIN);
+  const sug = await a.suggestions();
+  // 192.0.2.0/24 covers the config target 192.0.2.55; 203.0.113.0/24 shares AS65001 with the first.
+  assert.deepEqual(
+    sug.suggestions.map((x) => [x.prefix, x.address ?? null]),
+    [
+      ['198.51.100.0/24', '198.51.100.1'],
+      ['2001:db8:5::/48', '2001:db8:5::1'],
+    ],
+  );
+  assert.deepEqual(
+    sug.skipped.map((x) => [x.prefix, x.why]),
+    [
+      ['203.0.113.0/24', 'AS65001 has 1 auto targets already (max_per_origin)'],
+      ['192.0.2.0/24', 'covered by config target cfg (192.0.2.55)'],
+    ],
+  );
+  assert.equal(s.sched.targets.size, 2);
+  // With room (the v6 prefix withdrawn for expire_after), the hitlist address is used without probing.
+  s.routes.table.delete('2001:db8:5::/48');
+  s.routes.table.set('203.0.113.0/24', [[65007]]);
+  await s.clock.advance(2 * MIN);
+  assert.ok(!s.sched.targets.has('auto-2001:db8:5::/48'), 'the withdrawn one expired');
+  assert.equal(s.sched.targets.get('auto-203.0.113.0/24')?.address, '203.0.113.9', 'the hitlist address');
+  assert.ok(!s.probed.includes('203.0.113.1'), 'a hitlist prefix is not probed');
+});
+
+test('withdrawn or out of the top list for expire_after: expired; pinned stays; an operator delete sticks; a restart keeps the rest', async (t) => {
+  const answers = new Set(['198.51.100.1', '203.0.113.1', '192.0.2.129']);
+  const s = await setup(t, { asn: [{ asn: 65004 }], expire_after: '10m' }, answers);
+  for (const p of ['198.51.100.0/24', '203.0.113.0/24', '192.0.2.128/25']) s.routes.table.set(p, [[65004]]);
+  let a = s.make();
+  await a.start();
+  await s.clock.advance(MIN);
+  assert.equal(s.sched.targets.size, 3);
+  const pin = await a.accept({ target: 'auto-203.0.113.0/24' });
+  assert.ok(pin.ok && pin.target.pinned, JSON.stringify(pin));
+  // Withdraw 198.51.100.0/24 and 203.0.113.0/24 (pinned); the operator deletes 192.0.2.0/25.
+  s.routes.table.delete('198.51.100.0/24');
+  s.routes.table.delete('203.0.113.0/24');
+  await s.sched.remove('auto-192.0.2.128/25');
+  await s.clock.advance(9 * MIN);
+  assert.ok(s.sched.targets.has('auto-198.51.100.0/24'), 'not yet: withdrawn 9 min < 10 min');
+  await s.clock.advance(2 * MIN);
+  assert.ok(!s.sched.targets.has('auto-198.51.100.0/24'), 'expired after 10 min withdrawn');
+  assert.ok(s.sched.targets.has('auto-203.0.113.0/24'), 'pinned stays');
+  const rows = new Map((await s.store.autoTargets.list()).map((r) => [r.id, r]));
+  assert.match(rows.get('auto-198.51.100.0/24')!.expiredWhy!, /^prefix withdrawn for 1[01]m \(expire_after 10m\)$/);
+  assert.equal(rows.get('auto-192.0.2.128/25')!.state, 'expired');
+  // The deleted one is ranked again but not re-made.
+  assert.ok(!s.sched.targets.has('auto-192.0.2.128/25'), 'an operator delete sticks');
+  // Re-announced: a new auto target for the expired prefix.
+  s.routes.table.set('198.51.100.0/24', [[65004]]);
+  await s.clock.advance(MIN);
+  assert.ok(s.sched.targets.has('auto-198.51.100.0/24'), 'back when announced again');
+  // Out of the top list (the AS rule no longer matches) for 10 min: expired.
+  s.routes.table.set('198.51.100.0/24', [[65099]]);
+  await s.clock.advance(11 * MIN);
+  assert.ok(!s.sched.targets.has('auto-198.51.100.0/24'), 'expired: in no top list for expire_after');
+  assert.match((await s.store.autoTargets.list()).find((r) => r.id === 'auto-198.51.100.0/24')!.expiredWhy!, /^in no top list for 1\dm/);
+  await a.stop();
+  // Restart: the scheduler starts empty; the live (pinned) target comes back from the store.
+  s.sched.targets.clear();
+  a = s.make();
+  await a.start();
+  t.after(() => a.stop());
+  assert.deepEqual([...s.sched.targets.keys()], ['auto-203.0.113.0/24']);
+  assert.equal(a.get('auto-203.0.113.0/24')?.pinned, true);
+});
