@@ -5,7 +5,9 @@
 // - its verdict joins the rule+target's recent verdicts (a cause counts once: a cause
 //   emitted again replaces its own entry);
 // - 'better' while this rule has an alert firing for the target: a recovery notice (if
-//   the rule has recovery on) and the target is no longer firing;
+//   the rule has recovery on) and the target is no longer firing; a recovery notice that
+//   went out also ends the cooldown (people were told "fixed": a new breakage is news;
+//   against a flapping path, use persistence);
 // - a hit (a kind or finding the rule alerts on, sure enough) with N of the last M
 //   verdicts hits: the target goes into this rule's ONE alert for this cause, unless a
 //   silence covers it, it was already in an alert of this cause and rule, or the rule
@@ -111,7 +113,11 @@ export function decide(input: DecideInput): Decision {
         delete next.firing;
         if (rule.recovery && !input.already.has(alreadyKey(rule.name, 'recovery', tv.targetId))) {
           if (silence) out.suppressed.push({ rule: rule.name, targetId: tv.targetId, why: 'silence', silence: silence.id });
-          else recovering.push({ tv, firing: prior.firing });
+          else {
+            recovering.push({ tv, firing: prior.firing });
+            // People were told it is fixed: if it breaks again, that is news, cooldown or not.
+            delete next.lastFiredAt;
+          }
         }
         out.states.push({ rule: rule.name, targetId: tv.targetId, state: next });
         continue;

@@ -113,9 +113,12 @@ test('recovery: better after firing sends a notice naming what fired; better wit
   assert.equal(rec.alerts[0].entries[0].firing?.since, T0 + MIN);
   assert.equal(rec.alerts[0].entries[0].firing?.alertId, 1, 'the recovery knows which alert it closes');
   assert.equal(h.run(single('c3', 'better'), T0 + 31 * MIN).alerts.length, 0, 'a second better: nothing firing any more');
+  assert.equal(h.run(single('c4', 'worse'), T0 + 32 * MIN).alerts.length, 1, 'after a recovery notice, a new breakage alerts at once');
+  assert.equal(h.run(single('c5', 'worse'), T0 + 33 * MIN).alerts.length, 0, 'and the cooldown holds while it is firing');
   const off = harness([rule({ recovery: false })]);
   off.run(single('c1', 'worse'), T0);
   assert.equal(off.run(single('c2', 'better'), T0 + MIN).alerts.length, 0, 'recovery = false');
+  assert.equal(off.run(single('c3', 'worse'), T0 + 2 * MIN).alerts.length, 0, 'no notice sent, so the cooldown still holds');
 });
 
 test("'same' never alerts by default (prepend-only, ECMP); 'better' alerts only when a rule asks for it", () => {
