@@ -155,7 +155,7 @@ export const schema = {
   correlate: section({
     // BMP router (sysName or address) or RIS collector ("rrc00") whose choice is our route.
     // Unset: the first BMP router exporting a Loc-RIB, else best path over every
-    // post-policy table (pre-policy where none holds the prefix, e.g. RIS Live).
+    // post-policy table (a router with none, e.g. a RIS Live collector: its pre-policy routes).
     router: optional(text()),
     // Only routes learned from these peers count (RIS Live peers, a router's upstreams).
     peers: withDefault(list(ipAddress, 'IP addresses like "192.0.2.1"'), []),

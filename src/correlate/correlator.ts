@@ -8,7 +8,11 @@
 //   target the route in use is looked up again and compared with the one before. No
 //   forwarding difference (another peer's backup route, a community change) -> nothing.
 //   A change of a peer table still in its initial transfer (BMP before End-of-RIB) only
-//   updates what the correlator knows as the route in use.
+//   updates what the correlator knows as the route in use. So does a 'router-down' (the
+//   feed lost the router: BMP session closed, collector failed): that is our view going
+//   dark, not a routing change, and reacting would trace every target at once and call
+//   those whose traces fail unreachable. If the router really died, the periodic traces
+//   see it (a 'path-change' cause). A peer going down is a routing change.
 // - Changes of one prefix from one peer arriving within `settleMs` of the first are one
 //   episode (cause 'route-change'); every target a peer-down or router-down moves is one
 //   episode (cause 'peer-down'). A target already waiting in an episode joins the new
@@ -51,7 +55,7 @@ import { type ScoreThresholds, scoreThresholds, scoreVerdict } from './score.ts'
 import { TargetIndex } from './target-index.ts';
 import { type AsWhy, traceAsHops } from './trace-hops.ts';
 import { routeChangeJson, verdictJson } from './verdict-json.ts';
-import { type InUse, type ViewConfig, describeView, routeInUse, sameAsPath, sameForwarding, sameNextHop, viewAccepts } from './view.ts';
+import { type InUse, type ViewConfig, describeView, routeInUse, sameAsPath, sameForwarding, sameNextHop, viewAccepts, viewRouter } from './view.ts';
 
 export interface CorrelatorTarget {
   readonly id: string;
@@ -243,7 +247,11 @@ export class Correlator implements Component {
       for (const p of ep.targets) if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
       ep.closed = true;
     }
-    for (const t of this.targets.values()) t.pending = undefined;
+    for (const t of this.targets.values()) {
+      t.pending = undefined;
+      t.batch = [];
+    }
+    this.touched.clear();
     this.episodes.clear();
     this.openByKey.clear();
     this.pendingCount = 0;
@@ -251,8 +259,10 @@ export class Correlator implements Component {
   }
 
   health(): ComponentHealth {
+    const storeTrouble = this.counters.storeErrors > 0 ? { detail: `storing verdicts failed ${this.counters.storeErrors} time(s); see the log` } : {};
     return {
-      state: this.running ? 'ok' : 'stopped',
+      state: !this.running ? 'stopped' : this.counters.storeErrors > 0 ? 'degraded' : 'ok',
+      ...storeTrouble,
       counters: { targets: this.targets.size, openEpisodes: this.episodes.size, pendingTargets: this.pendingCount, ...this.counters },
     };
   }
@@ -267,6 +277,7 @@ export class Correlator implements Component {
   /** Re-reads the prober's targets (also on a timer); new ones start from their route in use now. */
   refreshTargets(): void {
     const seen = new Set<string>();
+    const router = viewRouter(this.opts.rib, this.view);
     for (const t of this.opts.probe.targets()) {
       seen.add(t.id);
       const have = this.targets.get(t.id);
@@ -276,7 +287,7 @@ export class Correlator implements Component {
       }
       const addr = parseAddress(t.address);
       if (!addr) continue;
-      this.targets.set(t.id, { id: t.id, name: t.name, address: t.address, addr, inUse: routeInUse(this.opts.rib, addr, this.view), batch: [], history: [] });
+      this.targets.set(t.id, { id: t.id, name: t.name, address: t.address, addr, inUse: routeInUse(this.opts.rib, addr, this.view, router), batch: [], history: [] });
     }
     for (const id of [...this.targets.keys()]) if (!seen.has(id)) this.targets.delete(id);
     this.index.set(this.targets.values());
@@ -298,7 +309,7 @@ export class Correlator implements Component {
     const hit = this.index.within(c.prefix);
     if (hit.length === 0) return;
     this.counters.routeChanges++;
-    const live = inSync || c.cause === 'peer-down' || c.cause === 'router-down';
+    const live = c.cause === 'router-down' ? false : inSync || c.cause === 'peer-down';
     for (const t of hit) {
       if (t.batch.length < BATCH_MAX) t.batch.push({ c, live });
       this.touched.add(t);
@@ -316,12 +327,13 @@ export class Correlator implements Component {
     if (!this.running) return;
     const touched = [...this.touched];
     this.touched.clear();
+    const router = viewRouter(this.opts.rib, this.view);
     for (const t of touched) {
       const batch = t.batch;
       t.batch = [];
       if (this.targets.get(t.id) !== t) continue;
       const before = t.inUse;
-      const after = routeInUse(this.opts.rib, t.addr, this.view);
+      const after = routeInUse(this.opts.rib, t.addr, this.view, router);
       t.inUse = after;
       if (sameForwarding(before, after)) continue;
       const live = batch.filter((x) => x.live).map((x) => x.c);

@@ -6,8 +6,8 @@
 //   sees it: its Loc-RIB when it exports one, else best path over its post-policy
 //   Adj-RIB-In, else its pre-policy one; `peers` narrows the candidates to those peers.
 // - router unset: the first BMP router (by name) that exports a Loc-RIB, as above; when
-//   none does, best path over every router's post-policy Adj-RIB-In (pre-policy for a
-//   prefix no post-policy table holds, e.g. RIS Live), narrowed by `peers` when set.
+//   none does, best path over every router's post-policy Adj-RIB-In (a router with no
+//   post-policy table, e.g. a RIS Live collector: its pre-policy one), narrowed by `peers`.
 // Adj-RIB-Out tables are never "our route".
 //
 // "The route in use changed" means the forwarding may have changed: another covering
@@ -74,19 +74,34 @@ function chooseOnRouter(rib: Rib, target: Address, router: string, v: ViewConfig
 }
 
 function chooseEverywhere(rib: Rib, target: Address, v: ViewConfig): InUse | undefined {
+  // Per router, as on one router: its post-policy routes when it exports any (a prefix only
+  // in its pre-policy table was filtered), else its pre-policy ones (RIS Live, MRT).
+  const tableOf = new Map<string, string>();
+  const preferred = (x: RouteView): string => {
+    const k = `${x.source} ${x.router}`;
+    let t = tableOf.get(k);
+    if (t === undefined) {
+      const r = rib.routerState(x.router, x.source);
+      t = r?.tables.some((pt) => pt.table === 'adj-rib-in-post' && pt.state === 'up') ? 'adj-rib-in-post' : 'adj-rib-in-pre';
+      tableOf.set(k, t);
+    }
+    return t;
+  };
   for (const { prefix, routes } of rib.coveringRoutes(target)) {
-    const ok = routes.filter((x) => peerOk(x, v));
-    const post = ok.filter((x) => x.table === 'adj-rib-in-post');
-    const pool = post.length > 0 ? post : ok.filter((x) => x.table === 'adj-rib-in-pre');
+    const pool = routes.filter((x) => peerOk(x, v) && x.table === preferred(x));
     const best = bestPath(pool, (x) => rib.routerState(x.router, x.source)?.localAsns.get(peerKey(x.peer)));
     if (best !== undefined) return { prefix, route: best };
   }
   return undefined;
 }
 
-/** The route in use towards `target` in the view; undefined when the view has none. */
-export function routeInUse(rib: Rib, target: Address, v: ViewConfig): InUse | undefined {
-  const router = v.router ?? defaultRouter(rib);
+/** Which router the view reads now (undefined: every router's post-policy tables); once per batch of targets. */
+export function viewRouter(rib: Rib, v: ViewConfig): string | undefined {
+  return v.router ?? defaultRouter(rib);
+}
+
+/** The route in use towards `target` in the view; undefined when the view has none. `router`: viewRouter()'s answer. */
+export function routeInUse(rib: Rib, target: Address, v: ViewConfig, router: string | undefined = viewRouter(rib, v)): InUse | undefined {
   return router !== undefined ? chooseOnRouter(rib, target, router, v) : chooseEverywhere(rib, target, v);
 }
 

@@ -254,3 +254,14 @@ test('an AS silent mid-trace is not a control/data-plane mismatch; a real detour
     d.reasons.join('; '),
   );
 });
+
+test('a BMP router lost (router-down) is our view going dark, not news: no episode, no trace', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  const before = h.backend.requests.length;
+  h.apply({ kind: 'router-down', source: 'bmp', router: 'r1', reason: 'connection-closed', time: h.clock.now() });
+  await h.advance(SETTLE * 3);
+  assert.equal(h.causes.length, 0);
+  assert.equal(h.backend.requests.length - before, 0, 'no confirmation traces');
+  assert.equal(h.correlator.counters.episodes, 0);
+});
