@@ -102,7 +102,9 @@ export class Alerter implements Component {
   health(): ComponentHealth {
     const counters = { ...this.counters, ...(this.outbox?.counters ?? { sent: 0, retries: 0, failed: 0 }) };
     if (!this.running) return { state: 'stopped', counters };
-    return this.lastError ? { state: 'degraded', detail: this.lastError, counters } : { state: 'ok', counters };
+    const failing = [...(this.outbox?.failing ?? [])].map(([channel, error]) => `${channel} delivery failing (retrying): ${error}`);
+    const problems = [...(this.lastError ? [this.lastError] : []), ...failing];
+    return problems.length > 0 ? { state: 'degraded', detail: problems.join('; '), counters } : { state: 'ok', counters };
   }
 
   /** Decides, stores and queues the alerts of one cause; resolves with them once committed. Never rejects. */

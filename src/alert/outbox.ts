@@ -50,6 +50,8 @@ export class Outbox {
   private readonly lanes: Lane[];
   private started = false;
   readonly counters = { sent: 0, retries: 0, failed: 0 };
+  /** Per channel, the last send error while it keeps failing (cleared by a success): for /api/health. */
+  readonly failing = new Map<string, string>();
 
   constructor(private readonly opts: OutboxOptions) {
     this.lanes = opts.channels.map((channel) => ({ channel, running: undefined, again: false, all: false, timer: undefined }));
@@ -129,6 +131,7 @@ export class Outbox {
           await lane.channel.send({ id: alert.id, subject: alert.subject, message: alert.message, json: alertJson(alert) });
         } catch (e) {
           const error = (e as Error).message;
+          this.failing.set(name, error);
           const t = now();
           if (t - d.createdAt >= retry.giveUpAfterMs) {
             await repo().markFailed(d.alertId, name, attempts, error);
@@ -144,6 +147,7 @@ export class Outbox {
           continue;
         }
         await repo().markSent(d.alertId, name, attempts, now());
+        this.failing.delete(name);
         this.counters.sent++;
         logger.info({ alert: d.alertId, channel: name, attempts }, 'alert delivered');
         this.opts.onDelivery?.(d.alertId);

@@ -110,3 +110,25 @@ test('a data-plane change with no BGP change says so; a withdrawal is UNREACHABL
   assert.ok(un.text.includes('AS path after:  none (no route)'), 'no path after');
   assert.ok(un.text.includes('Before: no trace from before the change'), 'missing traces are said, not skipped');
 });
+
+test('a peer going down that moves 12 targets in 2 prefixes: one email listing all 12, the session down said plainly, traces of the first 10', async (t) => {
+  const m = await mailbox(t);
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
+  const changes = ['10.77.40.0/24', '10.77.41.0/24'].map((p) => routeChange(p, attrs(PATH_FAST, '10.77.12.2'), undefined, T0, 'peer-down'));
+  const verdicts = Array.from({ length: 12 }, (_, i) => {
+    const p = i < 6 ? '10.77.40.0/24' : '10.77.41.0/24';
+    const addr = `${p.slice(0, 8)}.${i + 1}`;
+    const v = verdict({ kind: i === 0 ? 'unreachable' : 'worse', target: addr, rttMs: 30, prefix: p, before: PATH_FAST, after: PATH_SLOW });
+    return tv(`peer-${i + 1}`, addr, p, v, trace(addr, T0 - 60_000, [[65001, '10.77.1.1', 0, 1], [65004, addr, 0, 20]]), trace(addr, T0, [[65001, '10.77.1.1', 0, 1], [65004, addr, 0, 50]]));
+  });
+  await alerter.handle(cause('pd1', 'peer-down', verdicts, changes));
+  await alerter.idle();
+  assert.equal(m.mails.length, 1, 'one email for the whole session down');
+  const mail = m.mails[0];
+  assert.equal(mail.subject, '[smoketrace] UNREACHABLE 12 targets in 2 prefixes: peer 10.77.12.2 AS65002 down');
+  assert.ok(mail.text.startsWith('12 targets were hit (1 unreachable, 11 worse) when the BGP session with peer 10.77.12.2 AS65002 on 10.77.255.1 went down.'), mail.text.slice(0, 200));
+  assert.ok(mail.text.includes('the BGP session with peer 10.77.12.2 AS65002 went down: its routes were dropped'), 'the BGP block says it plainly');
+  for (const x of verdicts) assert.ok(mail.text.includes(`${x.targetId} ${x.address} (${x.prefix})\n`), `lists ${x.targetId}`);
+  assert.equal(mail.text.split('\nTraces to ').length - 1, 10, 'traces of the first 10 targets');
+  assert.ok(mail.text.includes('Traces of the other 2 targets are in the console (http://noc.example.net:8080).'), 'the rest point to the console');
+});

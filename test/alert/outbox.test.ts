@@ -79,11 +79,15 @@ test('webhook: one JSON POST with Slack text and the AlertJson; a webhook answer
   assert.ok(byChannel.webhook.attempts >= 1, 'tried');
   assert.match(byChannel.webhook.lastError ?? '', /^POST http:\/\/127\.0\.0\.1:\d+\/\*\*\* answered HTTP 500$/);
   assert.ok(!JSON.stringify(got).includes('SECRETPATH'), 'the webhook path is never stored in an error');
+  const health = alerter.health();
+  assert.equal(health.state, 'degraded');
+  assert.match(health.detail ?? '', /^webhook delivery failing \(retrying\): POST http:\/\/127\.0\.0\.1:\d+\/\*\*\* answered HTTP 500$/);
 
   hook.status = 200;
   await waitFor('the webhook retried and delivered', async () => (await store.alerts.get(b.id))!.deliveries.find((d) => d.channel === 'webhook')!.state === 'sent');
   assert.equal(hook.posts.length, 2);
   assert.equal(m.mails.length, 2, 'the email was not sent again');
+  assert.equal(alerter.health().state, 'ok', 'healthy again once the webhook takes deliveries');
 });
 
 test('a delivery still failing after give_up_after is marked failed, and stays listed', async (t) => {

@@ -9,7 +9,7 @@ import { formatPrefix } from '../../model/prefix.ts';
 import type { Cause, TargetVerdict } from '../../model/cause.ts';
 import type { VerdictKind } from '../../model/verdict.ts';
 import type { DraftAlert } from '../decide.ts';
-import { worstKind } from '../rules.ts';
+import { SEVERITY, worstKind } from '../rules.ts';
 import { asPathText, deltasText, peerText, routeChangeLines, rttShort, span, traceAsText, traceLines, traceTitle, when } from './format.ts';
 
 export interface Line {
@@ -39,6 +39,9 @@ export interface RenderContext {
   readonly consoleUrl?: string;
   readonly now: number;
 }
+
+/** Targets whose traces an email shows in full. */
+export const MAX_TRACED = 10;
 
 const WORD: Record<VerdictKind, string> = { worse: 'WORSE', better: 'BETTER', same: 'SAME', unreachable: 'UNREACHABLE' };
 
@@ -97,10 +100,21 @@ function subjectOf(d: DraftAlert, kind: VerdictKind): string {
   return `[smoketrace] ${word} ${who}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
+/** "3 targets got worse", or with mixed kinds "12 targets were hit (1 unreachable, 11 worse)". */
+function whoVerb(entries: readonly { tv: TargetVerdict }[], kind: VerdictKind): string {
+  if (entries.length === 1) return `${targetLabel(entries[0].tv)} ${VERB[kind]}`;
+  const counts = new Map<VerdictKind, number>();
+  for (const e of entries) counts.set(e.tv.verdict.kind, (counts.get(e.tv.verdict.kind) ?? 0) + 1);
+  if (counts.size === 1) return `${entries.length} targets ${VERB[kind]}`;
+  const parts = [...counts].sort((a, b) => SEVERITY[b[0]] - SEVERITY[a[0]]).map(([k, n]) => `${n} ${k}`);
+  return `${entries.length} targets were hit (${parts.join(', ')})`;
+}
+
 function headlineOf(d: DraftAlert, kind: VerdictKind): string {
   const { cause, entries } = d;
   const first = entries[0].tv;
   const who = entries.length === 1 ? targetLabel(first) : `${entries.length} targets`;
+  const hit = whoVerb(entries, kind);
   const prefixes = prefixesOf(entries, cause);
   const pfx = prefixes.length === 1 ? prefixes[0] : `${prefixes.length} prefixes`;
   if (d.kind === 'recovery') {
@@ -112,18 +126,18 @@ function headlineOf(d: DraftAlert, kind: VerdictKind): string {
   const fig = entries.length === 1 ? deltasText(first.verdict.deltas) : undefined;
   const figText = fig && kind !== 'unreachable' ? `: ${fig}` : '';
   if (cause.kind === 'path-change' || first.verdict.findings.includes('no-routing-change')) {
-    return `${who} ${VERB[kind]}${figText}, and no routing change was seen for ${pfx} (congestion, or a change inside a network that BGP does not show).`;
+    return `${hit}${figText}, and no routing change was seen for ${pfx} (congestion, or a change inside a network that BGP does not show).`;
   }
   if (cause.kind === 'peer-down') {
     const c = cause.routeChanges[0];
-    return `${who} ${VERB[kind]} when ${c ? `the BGP session with peer ${peerText(c.peer)} on ${c.router}` : 'a BGP session'} went down${figText}.`;
+    return `${hit} when ${c ? `the BGP session with peer ${peerText(c.peer)} on ${c.router}` : 'a BGP session'} went down${figText}.`;
   }
   if (first.verdict.findings.includes('withdrawn')) {
-    return `${who} ${VERB[kind]}: ${pfx} was withdrawn${cause.routeChanges[0] ? ` by peer ${peerText(cause.routeChanges[0].peer)}` : ''} at ${when(cause.at)}${figText}.`;
+    return `${hit}: ${pfx} was withdrawn${cause.routeChanges[0] ? ` by peer ${peerText(cause.routeChanges[0].peer)}` : ''} at ${when(cause.at)}${figText}.`;
   }
   const v = first.verdict;
   const path = v.bgp.before && v.bgp.after ? `; the AS path moved from ${asPathText(v.bgp.before)} to ${asPathText(v.bgp.after)}` : '';
-  return `${who} ${VERB[kind]} after a BGP change on ${pfx} at ${when(cause.at)}${figText}${path}.`;
+  return `${hit} after a BGP change on ${pfx} at ${when(cause.at)}${figText}${path}.`;
 }
 
 function targetBlock(d: DraftAlert, tv: TargetVerdict, ctx: RenderContext, links: Map<string, string>): Block {
@@ -177,7 +191,13 @@ export function buildDoc(d: DraftAlert, ctx: RenderContext): AlertDoc {
   const links = new Map<string, string>();
   const blocks: Block[] = d.entries.map((e) => targetBlock(d, e.tv, ctx, links));
   blocks.push(bgpBlock(d.cause, d.entries));
-  for (const e of d.entries) blocks.push(traceBlock(e.tv));
+  // Every target is listed above; a session down moving hundreds of them gets the traces of
+  // the first few here and the rest in the console, so the email stays readable on a phone.
+  const traced = d.entries.slice(0, MAX_TRACED);
+  for (const e of traced) blocks.push(traceBlock(e.tv));
+  if (d.entries.length > traced.length) {
+    blocks.push({ title: 'More traces', lines: [{ text: `Traces of the other ${d.entries.length - traced.length} targets are in the console${ctx.consoleUrl ? ` (${ctx.consoleUrl.replace(/\/+$/, '')})` : ''}.` }] });
+  }
   blocks.push({
     title: 'About this alert',
     lines: [
