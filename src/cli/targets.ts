@@ -78,10 +78,10 @@ async function suggest(opts: SuggestOptions): Promise<void> {
     const store = new Store({ path: resolve(config.storage.path), version, logger: createLogger({ level: 'silent' }) });
     await store.start();
     try {
-      const newest = (await store.churn.list({ limit: 1_000_000 })).reduce((m, c) => Math.max(m, c.bucket), 0);
+      const newest = await store.churn.newestBucket();
       let since = Date.now() - at.churn.window;
       // An imported archive is older than the window: rank its last window instead.
-      if (newest > 0 && newest < since) {
+      if (newest !== undefined && newest < since) {
         since = newest + 3_600_000 - at.churn.window;
         notes.push(`churn in the store ends ${new Date(newest + 3_600_000).toISOString()}: ranking the ${window} before that`);
       }

@@ -24,6 +24,12 @@ export class PrefixChurnRepository {
     return q.orderBy('bucket').orderBy('prefix').limit(f.limit ?? 10_000).execute();
   }
 
+  /** Start of the newest hour with counts (feed time, ms); undefined when there is none. */
+  async newestBucket(): Promise<number | undefined> {
+    const r = await this.db.selectFrom('prefix_churn').select((eb) => eb.fn.max<number | null>('bucket').as('b')).executeTakeFirst();
+    return r?.b === null || r?.b === undefined ? undefined : Number(r.b);
+  }
+
   /** Prefixes by total changes since `since` (feed time), busiest first. */
   async busiest(f: { since?: number; limit?: number } = {}): Promise<{ prefix: string; changes: number }[]> {
     let q = this.db

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { runCli, tempDir } from '../../cli/cli-process.ts';
 import { needFixture, needTool } from '../../helpers/requirements.ts';
 
@@ -183,4 +184,41 @@ test('a bad export or a missing file: exit 2 and a message naming the file and l
   const r4 = runCli(['targets', 'suggest', '-c', config(dir), '--from', 'nonsense']);
   assert.equal(r4.status, 2);
   assert.match(r4.stderr, /--from must be one of churn, asn, traffic, static/);
+});
+
+test("from the service's store: the churn counts `mrt import` stored, ranked over the archive's last window", (t) => {
+  const file = needFixture(t, ARCH3);
+  if (!file) return;
+  const dir = tempDir(t, 'store');
+  const cfg = config(dir, '[auto_targets.churn]\nwindow = "24h"\n');
+  const imp = runCli(['mrt', 'import', '-c', cfg, file]);
+  assert.equal(imp.status, 0, imp.stderr);
+  // Expected straight from the table, with SQL of our own.
+  const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
+  const newest = (db.prepare('SELECT max(bucket) AS b FROM prefix_churn').get() as { b: number }).b;
+  const since = newest + 3_600_000 - 86_400_000;
+  const rows = db
+    .prepare('SELECT prefix, sum(announcements + withdrawals) AS n FROM prefix_churn WHERE bucket >= ? GROUP BY prefix ORDER BY n DESC, prefix')
+    .all(since) as { prefix: string; n: number }[];
+  db.close();
+  const fam = (p: string) => (p.includes(':') ? 6 : 4);
+  const want = rows
+    .filter((r) => r.n > 0)
+    .sort((a, b) => b.n - a.n || fam(a.prefix) - fam(b.prefix) || (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0))
+    .slice(0, 10)
+    .map((r) => ({ prefix: r.prefix, score: r.n }));
+  assert.equal(want.length, 10, `the import stored churn (${rows.length} prefixes)`);
+  const r = runCli(['targets', 'suggest', '-c', cfg, '--from', 'churn', '--limit', '10', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /churn in the store ends 2013-01-01T0[12]:00:00\.000Z: ranking the 24h before that/);
+  const got = JSON.parse(r.stdout) as Row[];
+  assert.deepEqual(
+    got.map((x) => ({ prefix: x.prefix, score: x.score })),
+    want,
+  );
+  assert.ok(got.every((x, i) => x.reason === `top ${i + 1} by churn: ${x.score} updates in 24h`), JSON.stringify(got.map((x) => x.reason)));
+  // asn and traffic need routes, which the store does not keep.
+  const asn = runCli(['targets', 'suggest', '-c', cfg, '--from', 'asn', '--asn', '7018']);
+  assert.equal(asn.status, 2);
+  assert.match(asn.stderr, /--from asn needs routes: give --mrt FILE/);
 });
