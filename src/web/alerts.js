@@ -54,7 +54,9 @@ export function render(view) {
                   el(
                     'div',
                     { class: 'a-deliveries' },
-                    a.deliveries.map((d) => el('span', { class: `delivery d-${d.state}`, title: d.lastError ?? '' }, `${d.channel}: ${d.state}${d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`)),
+                    a.deliveries.length === 0
+                      ? el('span', { class: 'delivery muted' }, 'not sent: no channel is configured for its rule')
+                      : a.deliveries.map((d) => el('span', { class: `delivery d-${d.state}`, title: d.lastError ?? '' }, `${d.channel}: ${d.state}${d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}${d.state === 'failed' && d.lastError ? ` — ${d.lastError}` : ''}`)),
                   ),
                   a.acknowledged
                     ? el('div', { class: 'acked-by' }, 'acknowledged ', time(a.acknowledged.at), a.acknowledged.by ? ` by ${a.acknowledged.by}` : '')

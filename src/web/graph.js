@@ -161,7 +161,7 @@ export function latencyGraph(box, opts) {
       legend: { show: false },
       scales: { x: { time: true, range: () => [xmin, xmax] }, y: { range: () => [0, top] } },
       axes: [
-        { values: (_u, ticks) => ticks.map((v) => (xmax - xmin > 2 * 86400 ? utc(v * 1000).slice(5, 16) : utc(v * 1000).slice(11, xmax - xmin < 600 ? 19 : 16))), stroke: '#333', grid: { stroke: '#eee' } },
+        { space: 90, values: (_u, ticks) => ticks.map((v) => (xmax - xmin > 2 * 86400 ? utc(v * 1000).slice(5, 16) : utc(v * 1000).slice(11, xmax - xmin < 600 ? 19 : 16))), stroke: '#333', grid: { stroke: '#eee' } },
         { label: 'RTT (ms)', stroke: '#333', grid: { stroke: '#eee' }, size: 50 },
       ],
       series: [{}, { label: 'median', stroke: 'transparent', points: { show: false } }],

@@ -52,7 +52,7 @@ export function render(view) {
     return data.targets.map((t) => {
       const latest = data.latest.get(t.id) ?? null;
       const verdict = data.verdicts.get(t.id) ?? null;
-      return { t, latest, verdict, state: stateOf(latest, verdict), __attrs: { 'data-target': t.id, class: flash.has(t.id) ? 'flash' : undefined } };
+      return { t, latest, verdict, state: stateOf(latest, verdict), __attrs: { 'data-target': t.id, 'data-state': stateOf(latest, verdict), class: flash.has(t.id) ? 'flash' : undefined } };
     });
   }
 
@@ -87,7 +87,7 @@ export function render(view) {
           data.verdictError
             ? el('span', { class: 'muted' }, 'n/a')
             : r.verdict
-              ? el('span', { class: 'verdict' }, badge(r.verdict.kind), ' ', time(r.verdict.at, { short: true }), el('span', { class: 'reason' }, r.verdict.reasons?.[0] ?? ''))
+              ? el('span', { class: 'verdict' }, badge(r.verdict.kind), ' ', time(r.verdict.at, { short: true }), el('span', { class: 'reason', title: (r.verdict.reasons ?? []).join('\n') }, r.verdict.reasons?.[0] ?? ''))
               : el('span', { class: 'muted' }, 'none'),
       },
     ];

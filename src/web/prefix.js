@@ -19,7 +19,7 @@ function s(tag, attrs, text) {
 function timeline(changes, from, to) {
   const lanes = new Map();
   for (const c of changes) {
-    const k = `${c.router} ${c.peer.address} AS${c.peer.asn} ${c.table}`;
+    const k = `${c.peer.address} AS${c.peer.asn}|${c.router} ${c.table}`;
     if (!lanes.has(k)) lanes.set(k, []);
     lanes.get(k).push(c);
   }
@@ -29,7 +29,7 @@ function timeline(changes, from, to) {
     return colours.get(p);
   };
   const W = 900;
-  const L = 230;
+  const L = 200;
   const LANE = 26;
   const H = 30 + lanes.size * LANE;
   const x = (t) => L + ((t - from) / (to - from)) * (W - L - 10);
@@ -38,7 +38,10 @@ function timeline(changes, from, to) {
   let row = 0;
   for (const [k, list] of lanes) {
     const y = 24 + row * LANE;
-    svg.append(s('text', { x: 4, y: y + 14, fill: '#222' }, k.length > 34 ? `${k.slice(0, 33)}…` : k));
+    const [peer, where] = k.split('|');
+    const label = s('text', { x: 4, y: y + 14, fill: '#222' }, peer.length > 30 ? `${peer.slice(0, 29)}…` : peer);
+    label.append(s('title', {}, `${peer} on ${where}`));
+    svg.append(label);
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
       const t0 = Math.max(from, Date.parse(c.time));
@@ -106,7 +109,7 @@ export function render(view, p) {
     );
 
     const to = Date.now();
-    const from = to - 7 * 86400_000;
+    const weekAgo = to - 7 * 86400_000;
     try {
       const ch = (await get(`/api/route-changes?prefix=${encodeURIComponent(pfx)}&since=7d&limit=10000`)).changes;
       put(clear(historyBox), 
@@ -114,7 +117,8 @@ export function render(view, p) {
         ch.length === 0
           ? el('p', { class: 'muted' }, 'No stored changes (only monitored prefixes — rib.monitor and those covering a target — are kept).')
           : [
-              el('div', { class: 'timeline-box' }, timeline(ch, from, to)),
+              // Shown from a little before the first change, not as a sliver at the right of a week.
+              el('div', { class: 'timeline-box' }, timeline(ch, Math.max(weekAgo, Date.parse(ch[0].time) - Math.max(60_000, (to - Date.parse(ch[0].time)) / 20)), to)),
               el(
                 'ol',
                 { class: 'change-list', id: 'change-list' },

@@ -8,6 +8,9 @@ import { latencyGraph } from './graph.js';
 import { downloadSvg, pathDiagram } from './path-diagram.js';
 import { stateOf } from './overview.js';
 
+/** A trace's AS sequence: [] means no trace said (not "our own AS" as for a BGP path). */
+const traceAs = (p) => (p && p.length ? asPath(p) : 'unknown');
+
 const RANGES = [
   ['3h', 3 * 3600_000],
   ['24h', 24 * 3600_000],
@@ -204,7 +207,7 @@ export function render(view, id) {
                 v.bgp?.prefix
                   ? el('div', { class: 'v-bgp' }, 'BGP ', el('a', { href: link.prefix(v.bgp.prefix) }, v.bgp.prefix), v.bgp.peer ? ` via AS${v.bgp.peer.asn}` : '', ': ', el('code', {}, asPath(v.bgp.before)), ' → ', el('code', {}, asPath(v.bgp.after)))
                   : null,
-                v.trace ? el('div', { class: 'v-trace' }, 'trace ASes: ', el('code', {}, asPath(v.trace.beforeAs)), ' → ', el('code', {}, asPath(v.trace.afterAs))) : null,
+                v.trace ? el('div', { class: 'v-trace' }, 'trace ASes: ', el('code', {}, traceAs(v.trace.beforeAs)), ' → ', el('code', {}, traceAs(v.trace.afterAs))) : null,
                 el('ul', { class: 'reasons' }, (v.reasons ?? []).map((r) => el('li', {}, r))),
                 v.findings?.length ? el('div', { class: 'findings' }, v.findings.map((f) => badge('finding', f))) : null,
               ),

@@ -124,6 +124,9 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   backend.scripts.set('203.0.113.80', { path: ['10.0.0.1'], rttMs: 80, lossPct: 0 });
   await traceNow('db1');
   await page.waitForFunction(() => document.querySelector('#targets tr[data-target="db1"] td[data-label="RTT"]')?.textContent === '80.0 ms', undefined, { timeout: 15_000 });
+  // ... and so does a route change of the targets' prefix (the ticker).
+  await router.announce(PREFIX, [65201, 65501, 65301]);
+  await page.waitForFunction(() => [...document.querySelectorAll('#ticker li.rc-path-change')].some((li) => li.textContent?.includes('65201 65401 65301 → 65201 65501 65301')), undefined, { timeout: 15_000 });
   assert.equal(await page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded), true, 'the same page, not reloaded');
 
   // ---- Target web1
@@ -173,7 +176,7 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   const routes = (await api(`/api/routes?prefix=${encodeURIComponent(PREFIX)}`)).routes;
   assert.equal(await page.locator('#routes-table tbody tr').count(), routes.length, 'one row per route');
   assert.equal(routes.length, 3, 'two FRR peers and ours');
-  assert.match(await page.locator('#routes-table').innerText(), /65201 65401 65301/);
+  assert.match(await page.locator('#routes-table').innerText(), /65201 65501 65301/, 'our router\'s current path');
   const stored = (await api(`/api/route-changes?prefix=${encodeURIComponent(PREFIX)}&since=7d`)).changes.length;
   assert.equal(await page.locator('#change-list li').count(), stored, 'every stored change listed');
   assert.deepEqual((await page.$$eval('#covered-targets li', (ls) => ls.map((l) => l.getAttribute('data-target')))).sort(), ['db1', 'web1']);
