@@ -32,7 +32,8 @@ test('serve answers health, OpenAPI and docs, and SIGINT stops it cleanly with s
   const body = await health.json();
   assert.equal(body.status, 'ok');
   assert.equal(body.version, version);
-  assert.deepEqual(body.components, { store: { state: 'ok' }, api: { state: 'ok' } });
+  assert.deepEqual(Object.keys(body.components), ['store', 'alerter', 'api']);
+  assert.deepEqual([body.components.store, body.components.alerter.state, body.components.api], [{ state: 'ok' }, 'ok', { state: 'ok' }]);
 
   const doc = await (await fetch(`${s.url}/api/openapi.json`)).json();
   assert.ok(doc.paths['/api/health'], 'the OpenAPI document lists /api/health');

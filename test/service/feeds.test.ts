@@ -75,7 +75,7 @@ test('RIS Live feeds the same RIB; a reconnect is a gap in the store and in heal
   assert.deepEqual(lookup.body.origins, [64502, 64503], 'an AS_SET at the end: every member is an origin');
   const h = await s.get('/api/health');
   assert.equal(h.status, 200);
-  assert.deepEqual(Object.keys(h.body.components), ['store', 'rib', 'ris', 'api']);
+  assert.deepEqual(Object.keys(h.body.components), ['store', 'alerter', 'rib', 'ris', 'api']);
   assert.equal(h.body.components.ris.state, 'ok');
   assert.equal(h.body.components.ris.counters.connected, 1);
   assert.equal(h.body.components.ris.counters.reconnects, 1);
