@@ -17,9 +17,11 @@
 //   episode (cause 'route-change'); every target a peer-down or router-down moves is one
 //   episode (cause 'peer-down'). A target already waiting in an episode joins the new
 //   changes to it.
-// - Per target: a confirmation trace at once (priority lane; the per-target cooldown may
-//   refuse it), a second one `settleMs` after the change (or after the first finished,
-//   whichever is later; it passes the cooldown). The target is decided as soon as the
+// - Per target: a confirmation trace at once (priority lane), a second one `settleMs` after
+//   the change (or after the first finished, whichever is later). Both pass the prober's
+//   per-target trigger cooldown (a route that moves back 10 s later needs its own two
+//   traces to be seen recovering); what bounds them instead: one episode per target at a
+//   time, at most 2 + `extraTraces` traces per episode. The target is decided as soon as the
 //   prober reports a PathChange for it (pathdiff confirms a change when a triggered trace
 //   agrees with an earlier candidate), else when the settle trace is in: baseline vs that
 //   trace (`withinNoise` when pathdiff saw no departure). A settle trace that departs but is
@@ -433,7 +435,7 @@ export class Correlator implements Component {
     const what = p.ep.kind === 'peer-down' ? 'peer-down' : `route change of ${formatPrefix(p.ep.first.prefix)}`;
     this.counters.traceRequests++;
     this.opts.probe
-      .requestTrace(p.t.id, `${second ? 'settle' : 'confirm'}: ${what}`, { force: second })
+      .requestTrace(p.t.id, `${second ? 'settle' : 'confirm'}: ${what}`, { force: true })
       .then(
         () => this.afterTrace(p, second, true),
         (e: unknown) => {

@@ -9,6 +9,7 @@
 import type { Cause } from '../../src/model/cause.ts';
 import type { FeedEvent } from '../../src/model/feed-event.ts';
 import type { Hop, Trace } from '../../src/model/trace.ts';
+import { decodeMtrJson } from '../../src/codec/trace/mtr.ts';
 import { Correlator, type CorrelatorOptions } from '../../src/correlate/correlator.ts';
 import { RibIngest } from '../../src/ingest/ingest.ts';
 import { MonitorSet } from '../../src/ingest/monitor.ts';
@@ -39,6 +40,8 @@ export interface Script {
   fail?: boolean;
   /** Never answers until aborted. */
   hang?: boolean;
+  /** A real `mtr --json` output (a lab sample): returned as decoded, at the clock's time. */
+  mtrJson?: string;
 }
 
 export class ScriptBackend implements TraceBackend {
@@ -59,6 +62,7 @@ export class ScriptBackend implements TraceBackend {
       await new Promise((_, reject) => req.signal?.addEventListener('abort', () => reject(new ProbeError('timeout', 'aborted'))));
     }
     const start = this.clock.now();
+    if (s.mtrJson !== undefined) return decodeMtrJson(s.mtrJson, { start, end: start + 2000, target: req.target });
     const hop = (ttl: number, address: string, received: number, rtt: number): Hop => ({
       ttl,
       sent: 10,
