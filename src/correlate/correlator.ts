@@ -184,6 +184,17 @@ interface Episode {
   closed: boolean;
 }
 
+/**
+ * The changes of the tables the route in use came from and went to: a BMP router that
+ * monitors pre- and post-policy reports each UPDATE twice, and with the default view
+ * other routers' changes arrive in the same batch. All of them when none matches.
+ */
+function ofRoute(changes: readonly RouteChange[], before: InUse | undefined, after: InUse | undefined): RouteChange[] {
+  const used = [before, after].filter((u): u is InUse => u !== undefined).map((u) => `${u.route.source} ${u.route.router} ${u.route.table}`);
+  const mine = changes.filter((c) => used.includes(`${c.source} ${c.router} ${c.table}`));
+  return mine.length > 0 ? mine : [...changes];
+}
+
 const PC_ORDER: readonly PathChangeKind[] = ['unreachable', 'reachable', 'recovered', 'loss', 'rtt', 'hop-count', 'as-path', 'ip-path'];
 const HISTORY_MAX = 32;
 const BATCH_MAX = 256;
@@ -340,8 +351,9 @@ export class Correlator implements Component {
       if (sameForwarding(before, after)) continue;
       const live = batch.filter((x) => x.live).map((x) => x.c);
       if (live.length === 0) continue; // initial table transfer: learnt, not news
-      this.remember(t, { at: this.clock.now(), before, after, changes: live });
-      this.startOrJoin(t, before, after, live);
+      const mine = ofRoute(live, before, after);
+      this.remember(t, { at: this.clock.now(), before, after, changes: mine });
+      this.startOrJoin(t, before, after, mine);
     }
   }
 

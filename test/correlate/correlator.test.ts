@@ -265,3 +265,22 @@ test('a BMP router lost (router-down) is our view going dark, not news: no episo
   assert.equal(h.backend.requests.length - before, 0, 'no confirmation traces');
   assert.equal(h.correlator.counters.episodes, 0);
 });
+
+test('a router monitoring pre- and post-policy reports each UPDATE twice: the verdict joins the table in use only', async (t) => {
+  const h = await harness(t);
+  // A's pre-policy table, in sync, beside the post-policy one the view uses.
+  const pre = { table: 'adj-rib-in-pre' as const };
+  h.apply(
+    { kind: 'peer-up', source: 'bmp', router: 'r1', peer: A, table: 'adj-rib-in-pre', time: h.clock.now() },
+    announce(A, '203.0.113.0/24', attrs([65002, 65004]), { ...at(0, h.clock), ...pre }),
+    { kind: 'end-of-rib', source: 'bmp', router: 'r1', peer: A, table: 'adj-rib-in-pre', afi: 1, safi: 1, time: h.clock.now() },
+  );
+  await h.learn();
+  h.apply(announce(A, '203.0.113.0/24', attrs([65002, 65006, 65004]), { ...at(0, h.clock), ...pre }), announce(A, '203.0.113.0/24', attrs([65002, 65006, 65004]), at(0, h.clock)));
+  await h.advance(SETTLE);
+  const c = only(h.causes);
+  assert.deepEqual(
+    c.verdicts[0].verdict.routeChanges.map((rc) => rc.table),
+    ['adj-rib-in-post'],
+  );
+});
