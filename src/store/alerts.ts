@@ -319,6 +319,23 @@ export class AlertRepository {
     }));
   }
 
+  /**
+   * storage.retention: deletes alerts made before `before` (with their deliveries) unless a
+   * delivery is still pending, silences that ended before it, and rule state untouched since.
+   */
+  async prune(before: number): Promise<{ alerts: number; silences: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      const a = await trx
+        .deleteFrom('alerts')
+        .where('created_at', '<', before)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('alert_deliveries as d').select('d.alert_id').whereRef('d.alert_id', '=', 'alerts.id').where('d.state', '=', 'pending'))))
+        .executeTakeFirst();
+      const s = await trx.deleteFrom('silences').where('end', '<', before).executeTakeFirst();
+      await trx.deleteFrom('alert_state').where('updated_at', '<', before).execute();
+      return { alerts: Number(a.numDeletedRows), silences: Number(s.numDeletedRows) };
+    });
+  }
+
   // ---------------------------------------------------------------- silences
 
   async addSilence(s: Omit<StoredSilence, 'id'>): Promise<StoredSilence> {

@@ -131,9 +131,9 @@ export class Store implements Component {
   private schedulePrune(ms: number): void {
     const t = setTimeout(() => {
       this.pruneTimer = undefined;
-      const run = Promise.all([this.prune(), this.pruneProbe(), this.pruneVerdicts()])
-        .then(([r, p, verdicts]) => {
-          if (r.routeChanges + r.churn + r.feedGaps + p.traces + p.pathChanges + verdicts > 0) this.opts.logger.info({ ...r, ...p, verdicts }, 'retention: pruned old rows');
+      const run = Promise.all([this.prune(), this.pruneProbe(), this.pruneVerdicts(), this.pruneAlerts()])
+        .then(([r, p, verdicts, a]) => {
+          if (r.routeChanges + r.churn + r.feedGaps + p.traces + p.pathChanges + verdicts + a.alerts + a.silences > 0) this.opts.logger.info({ ...r, ...p, verdicts, ...a }, 'retention: pruned old rows');
         })
         .catch((e: unknown) => this.opts.logger.error({ err: e }, 'retention prune failed'))
         .finally(() => {
@@ -162,6 +162,13 @@ export class Store implements Component {
 
   get probe(): ProbeRepository {
     return this.opened().probe;
+  }
+
+  /** Deletes alerts (none pending), ended silences and stale rule state older than storage.retention. */
+  async pruneAlerts(): Promise<{ alerts: number; silences: number }> {
+    const retention = this.opts.retentionMs;
+    if (retention === undefined) return { alerts: 0, silences: 0 };
+    return this.opened().alerts.prune((this.opts.now ?? Date.now)() - retention);
   }
 
   get verdicts(): VerdictRepository {
