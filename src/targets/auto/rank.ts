@@ -50,10 +50,9 @@ export function pathOrigins(path: AsPath): number[] {
   return [];
 }
 
-/** True when `asn` is on the path before its origin (the route is reached through it). */
+/** True when `asn` is on the path and is not its origin (prepends of the origin are still the origin). */
 function through(path: AsPath, asn: number): boolean {
-  const origins = pathOrigins(path);
-  return path.some((x, i) => (typeof x === 'number' ? x === asn && !(i === path.length - 1 && origins.includes(x)) : false));
+  return !pathOrigins(path).includes(asn) && path.some((x) => x === asn || (typeof x !== 'number' && x.includes(asn)));
 }
 
 export function asnCandidates(prefixes: Iterable<RoutedPrefix>, rule: AsnRule): Candidate[] {

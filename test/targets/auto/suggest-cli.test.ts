@@ -222,3 +222,40 @@ test("from the service's store: the churn counts `mrt import` stored, ranked ove
   assert.equal(asn.status, 2);
   assert.match(asn.stderr, /--from asn needs routes: give --mrt FILE/);
 });
+
+test('asn: prefixes a RouteViews RIB dump shows originated by, or reached through, an AS; counted from bgpdump -m', (t) => {
+  const bin = needTool(t, 'bgpdump');
+  const file = needFixture(t, 'pyasn/rib.20140523.0600_firstMB.bz2');
+  if (!bin || !file) return;
+  const dir = tempDir(t, 'asn');
+  const lines = bgpdump(bin, file).filter((l) => l.type === 'B');
+  const originsOf = (path: string) => {
+    const last = path.trim().split(' ').at(-1)!;
+    return last.startsWith('{') ? last.slice(1, -1).split(',') : [last];
+  };
+  const expected = (asn: string, match: 'origin' | 'upstream', n: number) => {
+    const counts = new Map<string, number>();
+    for (const l of lines) {
+      const o = originsOf(l.path);
+      const hit = match === 'origin' ? o.includes(asn) : !o.includes(asn) && l.path.split(/[ {},]+/).includes(asn);
+      if (hit) counts.set(l.prefix, (counts.get(l.prefix) ?? 0) + 1);
+    }
+    const len = (p: string) => Number(p.split('/')[1]);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || len(a[0]) - len(b[0]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, n)
+      .map(([prefix, score]) => ({ prefix, score }));
+  };
+  const origin = suggest(['-c', config(dir), '--mrt', file, '--from', 'asn', '--asn', '3356', '--limit', '15']);
+  assert.deepEqual(
+    origin.map((r) => ({ prefix: r.prefix, score: r.score })),
+    expected('3356', 'origin', 15),
+  );
+  assert.ok(origin.every((r) => r.reason === 'originated by AS3356'), JSON.stringify(origin[0]));
+  const up = suggest(['-c', config(dir, '[[auto_targets.asn]]\nasn = 174\nrole = "transit"\nmatch = "upstream"\ntop = 15\n'), '--mrt', file, '--from', 'asn']);
+  assert.deepEqual(
+    up.map((r) => ({ prefix: r.prefix, score: r.score })),
+    expected('174', 'upstream', 15),
+  );
+  assert.ok(up.every((r) => r.reason === 'reached through AS174 (transit)'), JSON.stringify(up[0]));
+});
