@@ -98,6 +98,24 @@ document.getElementById('goto').addEventListener('submit', async (ev) => {
   put(clear(view), el('div', { class: 'notice error', role: 'alert' }, `"${q}" is neither a prefix (198.51.100.0/24) nor an IP address`));
 });
 
+// The monitor's own health: a NOC must see when smoketrace itself is blind (a feed down,
+// the prober failing), not just a quiet board. 503 is "degraded", still a JSON answer.
+const health = document.getElementById('health');
+async function checkHealth() {
+  try {
+    const res = await fetch('/api/health', { headers: { accept: 'application/json' } });
+    const h = await res.json();
+    const bad = Object.entries(h.components ?? {}).filter(([, c]) => c.state !== 'ok');
+    health.dataset.state = bad.length ? 'degraded' : 'ok';
+    health.textContent = bad.length ? `degraded: ${bad.map(([n]) => n).join(', ')}` : 'healthy';
+    health.title = bad.length ? bad.map(([n, c]) => `${n}: ${c.state}${c.detail ? ` — ${c.detail}` : ''}`).join('\n') : `smoketrace ${h.version}, every component ok`;
+  } catch {
+    health.dataset.state = 'down';
+    health.textContent = 'no answer';
+    health.title = 'the service does not answer /api/health';
+  }
+}
+
 const clock = document.getElementById('clock');
 function tick() {
   clock.textContent = `${utc(Date.now()).slice(0, 16)} UTC`;
@@ -108,10 +126,12 @@ window.addEventListener('error', (e) => {
   put(view, el('div', { class: 'notice error', role: 'alert' }, `console error: ${e.message}`));
 });
 tick();
+void checkHealth();
 setInterval(() => {
   tick();
   refreshAges(document);
 }, 15_000);
+setInterval(() => void checkHealth(), 30_000);
 if (!location.hash) history.replaceState(null, '', '#/overview');
 route();
 connectLive();

@@ -187,6 +187,18 @@ export function latencyGraph(box, opts) {
     opts.onPick?.(i);
   });
   u.over.addEventListener('mouseleave', () => (readout.textContent = describe(selected)));
+  // Keyboard: the arrows step through the traces.
+  plotBox.tabIndex = 0;
+  plotBox.setAttribute('aria-label', 'Latency graph: left and right arrows pick a trace');
+  plotBox.addEventListener('keydown', (ev) => {
+    const d = ev.key === 'ArrowLeft' ? -1 : ev.key === 'ArrowRight' ? 1 : 0;
+    if (d === 0 || pts.length === 0) return;
+    ev.preventDefault();
+    selected = Math.max(0, Math.min(pts.length - 1, selected + d));
+    readout.textContent = describe(selected);
+    u.redraw(false);
+    opts.onPick?.(selected);
+  });
 
   const ro = new ResizeObserver(() => u.setSize({ width: width(), height: height() }));
   ro.observe(box);

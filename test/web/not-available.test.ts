@@ -1,0 +1,77 @@
+// The console against an API that lacks the verdict and alert resources (an older server,
+// or one built without them): each panel says "not available" and names the missing
+// path, the rest of the page works, and nothing is invented. Headless Chromium.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildApp } from '../../src/api/app.ts';
+import { latencyRoutes } from '../../src/api/latency.ts';
+import { liveRoutes } from '../../src/api/live.ts';
+import { routeChangesRoutes } from '../../src/api/route-changes.ts';
+import { targetRoutes } from '../../src/api/targets.ts';
+import { webRoutes } from '../../src/api/web.ts';
+import { LiveHub } from '../../src/live.ts';
+import { createLogger } from '../../src/log.ts';
+import { artifacts, startChromium } from './helpers.ts';
+
+test('console without /api/verdicts, /api/alerts, /api/silences: "not available" panels, no invented data, no console errors', async (t) => {
+  const c = await startChromium(t);
+  if (!c) return;
+  const target = { id: 'web1', name: 'web1', address: '203.0.113.70', interval: 300_000, backend: 'mtr', source: 'config', state: 'waiting', runs: 0, failures: 0, skipped: 0 };
+  const app = await buildApp({
+    logger: createLogger({ level: 'silent' }),
+    version: 't',
+    token: 'x'.repeat(24),
+    health: { version: 't', uptimeSeconds: () => 0, components: () => ({}) },
+    resources: [
+      async (x, ctx) => {
+        await x.register(targetRoutes, {
+          requireToken: ctx.requireToken,
+          now: Date.now,
+          targets: { list: () => [target], get: (id) => (id === 'web1' ? target : undefined), add: async () => ({ ok: false, field: 'address', reason: 'no' }), remove: async () => 'not-found', traces: async () => [], pathChanges: async () => [] },
+        });
+      },
+      async (x) => {
+        await x.register(latencyRoutes, { now: Date.now, source: { list: () => [target], get: (id) => (id === 'web1' ? target : undefined), traces: async () => [] } });
+      },
+      async (x) => {
+        await x.register(routeChangesRoutes, { changes: { list: async () => [] }, now: Date.now });
+      },
+      async (x) => {
+        await x.register(liveRoutes, { live: new LiveHub() });
+      },
+      async (x) => {
+        await x.register(webRoutes, {});
+      },
+    ],
+  });
+  t.after(() => app.close());
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  assert.equal((await fetch(`${url}/api/verdicts`)).status, 404, 'this server has no verdicts');
+
+  const page = await c.page(1280, 720);
+  await page.goto(`${url}/#/overview`);
+  await page.waitForSelector('#targets tr[data-target="web1"]');
+  const row = await page.$eval('#targets tr[data-target="web1"]', (tr) => Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-label'), td.textContent?.trim()])));
+  assert.equal(row.State, 'no data', 'never traced: no data, not ok');
+  assert.equal(row.RTT, '—');
+  assert.equal(row['Last verdict'], 'n/a');
+  await page.waitForSelector('#targets [data-state="not-available"]');
+  assert.match(await page.locator('#targets [data-state="not-available"]').innerText(), /Verdicts: not available — this server has no \/api\/verdicts yet/);
+  await page.waitForSelector('#recent-alerts [data-state="not-available"]');
+  assert.match(await page.locator('#recent-alerts').innerText(), /Alerts: not available.*\/api\/alerts/s);
+
+  await page.goto(`${url}/#/target/web1`);
+  await page.waitForSelector('#verdicts [data-state="not-available"]');
+  assert.match(await page.locator('#verdicts').innerText(), /not available.*\/api\/verdicts/s);
+  await page.waitForSelector('#graph p.muted');
+  assert.equal(await page.locator('#graph p.muted').innerText(), 'No traces in the last 24h.');
+
+  await page.goto(`${url}/#/alerts`);
+  await page.waitForSelector('#alerts [data-state="not-available"]');
+  await page.waitForSelector('#silences [data-state="not-available"]');
+  assert.match(await page.locator('#silences').innerText(), /not available.*\/api\/silences/s);
+  assert.equal(await page.locator('#silence-form').count(), 0, 'no form for a resource that is not there');
+  await page.screenshot({ path: join(artifacts, 'alerts-not-available-1280x720.png') });
+  assert.deepEqual(c.errors, [], 'no console errors: a missing resource is not requested blindly');
+});
