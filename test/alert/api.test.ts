@@ -129,3 +129,14 @@ test('silences: token, the SilenceJson shape, 400 naming the field, 404, and a s
   assert.equal((await app.inject({ method: 'DELETE', url: `/api/silences/${s.id}`, headers: auth })).statusCode, 404);
   assert.equal((await app.inject({ method: 'DELETE', url: '/api/silences/424242', headers: auth })).statusCode, 404);
 });
+
+test('the OpenAPI document lists the alert and silence routes with their write security', async (t) => {
+  const { app } = await setup(t);
+  const doc = (await app.inject({ url: '/api/openapi.json' })).json();
+  for (const [path, method] of [['/api/alerts', 'get'], ['/api/alerts/{id}', 'get'], ['/api/alerts/{id}/ack', 'post'], ['/api/silences', 'get'], ['/api/silences', 'post'], ['/api/silences/{id}', 'delete']]) {
+    assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} documented`);
+  }
+  assert.deepEqual(doc.paths['/api/silences'].post.security, [{ bearer: [] }]);
+  const props = doc.paths['/api/alerts'].get.responses['200'].content['application/json'].schema.properties.alerts.items.properties;
+  assert.deepEqual(Object.keys(props).sort(), ['acknowledged', 'causeId', 'createdAt', 'deliveries', 'id', 'kind', 'rule', 'subject', 'summary', 'targets', 'verdict']);
+});
