@@ -61,6 +61,35 @@ test('console without /api/verdicts, /api/alerts, /api/silences: "not available"
   await page.waitForSelector('#recent-alerts [data-state="not-available"]');
   assert.match(await page.locator('#recent-alerts').innerText(), /Alerts: not available.*\/api\/alerts/s);
 
+  // The state rules and the prefix match the pages use, run in the page itself.
+  const build = /\/assets\/([0-9a-f]+)\/app\.js/.exec(await (await fetch(`${url}/`)).text())![1];
+  const results = await page.evaluate(async (b) => {
+    const o = await import(`/assets/${b}/overview.js`);
+    const d = await import(`/assets/${b}/dom.js`);
+    const reached = { start: '2026-11-22T05:00:00Z', reached: true };
+    return {
+      states: [
+        o.stateOf(reached, null),
+        o.stateOf({ ...reached, reached: false }, { kind: 'better', at: '2026-11-22T04:00:00Z', findings: [] }),
+        o.stateOf(reached, { kind: 'worse', at: '2026-11-22T04:00:00Z', findings: [] }),
+        o.stateOf(reached, { kind: 'same', at: '2026-11-22T04:00:00Z', findings: ['control-data-mismatch'] }),
+        o.stateOf(reached, { kind: 'unreachable', at: '2026-11-22T06:00:00Z', findings: [] }),
+        o.stateOf(reached, { kind: 'unreachable', at: '2026-11-22T04:00:00Z', findings: [] }),
+        o.stateOf(null, null),
+      ],
+      contains: [
+        d.prefixContains('203.0.113.64/26', '203.0.113.70'),
+        d.prefixContains('203.0.113.64/26', '203.0.113.130'),
+        d.prefixContains('2001:db8::/32', '2001:db8:1::5'),
+        d.prefixContains('2001:db8::/32', '2001:db9::1'),
+        d.prefixContains('::ffff:0:0/96', '::ffff:192.0.2.1'),
+        d.prefixContains('0.0.0.0/0', '2001:db8::1'),
+      ],
+    };
+  }, build);
+  assert.deepEqual(results.states, ['ok', 'unreachable', 'worse', 'mismatch', 'unreachable', 'ok', 'no-data'], 'an unreachable verdict older than a reaching trace is over');
+  assert.deepEqual(results.contains, [true, false, true, false, true, false]);
+
   await page.goto(`${url}/#/target/web1`);
   await page.waitForSelector('#verdicts [data-state="not-available"]');
   assert.match(await page.locator('#verdicts').innerText(), /not available.*\/api\/verdicts/s);
