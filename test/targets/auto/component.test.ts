@@ -16,6 +16,7 @@ import { AutoTargets, type AutoScheduler } from '../../../src/targets/auto/auto-
 import { readHitlist } from '../../../src/targets/auto/sources.ts';
 import type { RoutedPrefix } from '../../../src/targets/auto/rank.ts';
 import type { RoutingView } from '../../../src/targets/auto/routing.ts';
+import { InputFormatError, type ParsedTraffic } from '../../../src/targets/auto/traffic-format.ts';
 
 const logger = createLogger({ level: 'silent' });
 const MIN = 60_000;
@@ -61,7 +62,7 @@ class FakeScheduler implements AutoScheduler {
   }
 }
 
-async function setup(t: { after(fn: () => unknown): void }, raw: Record<string, unknown>, answers: Set<string>) {
+async function setup(t: { after(fn: () => unknown): void }, raw: Record<string, unknown>, answers: Set<string>, traffic?: () => Promise<ParsedTraffic | undefined>) {
   const dir = mkdtempSync(join(tmpdir(), 'smoketrace-auto-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const clock = new ManualClock();
@@ -81,6 +82,7 @@ async function setup(t: { after(fn: () => unknown): void }, raw: Record<string, 
       routing: routes,
       churn: async () => [],
       ...(cfg.hitlist !== undefined ? { hitlist: () => readHitlist(cfg.hitlist!) } : {}),
+      ...(traffic ? { traffic } : {}),
       verify: async (a) => {
         probed.push(a);
         return answers.has(a);
@@ -208,4 +210,19 @@ test('withdrawn or out of the top list for expire_after: expired; pinned stays; 
   t.after(() => a.stop());
   assert.deepEqual([...s.sched.targets.keys()], ['auto-203.0.113.0/24']);
   assert.equal(a.get('auto-203.0.113.0/24')?.pinned, true);
+});
+
+test('a failing traffic source degrades health with the reason; the other sources still make targets', async (t) => {
+  const s = await setup(t, { static: ['198.51.100.0/24'] }, new Set(['198.51.100.1']), async () => {
+    throw new InputFormatError('/var/flows/top.csv', 7, 'ibyt is not a number: "x"');
+  });
+  s.routes.table.set('198.51.100.0/24', [[65001]]);
+  const a = s.make();
+  await a.start();
+  t.after(() => a.stop());
+  await s.clock.advance(MIN);
+  assert.ok(s.sched.targets.has('auto-198.51.100.0/24'), 'the static prefix is a target');
+  const h = a.health();
+  assert.equal(h.state, 'degraded');
+  assert.equal(h.detail, 'traffic: /var/flows/top.csv:7: ibyt is not a number: "x"');
 });

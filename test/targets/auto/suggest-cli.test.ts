@@ -155,6 +155,15 @@ test('traffic: nfdump csv and pmacct csv/json exports rank covering prefixes by 
       name,
     );
   }
+  // The same export from a command (argument array, no shell), and a command that fails.
+  const viaCommand = suggest(['-c', config(dir, `[auto_targets.traffic]\ncommand = ["cat", "${join(dir, 'flows.nfdump.csv')}"]\n`), '--mrt', file, '--from', 'traffic']);
+  assert.deepEqual(
+    viaCommand.map((r) => ({ prefix: r.prefix, score: r.score })),
+    want,
+  );
+  const failing = runCli(['targets', 'suggest', '-c', config(dir, '[auto_targets.traffic]\ncommand = ["false"]\n'), '--mrt', file, '--from', 'traffic']);
+  assert.equal(failing.status, 2);
+  assert.match(failing.stderr, /smoketrace targets suggest: false failed, exit status 1/);
   // Packets instead of bytes.
   const byPkts = suggest(['-c', config(dir, '[auto_targets.traffic]\nmetric = "packets"\n'), '--mrt', file, '--from', 'traffic', '--traffic', join(dir, 'flows.pmacct.csv')]);
   assert.deepEqual(
