@@ -321,6 +321,13 @@ export function finish(raw: RawConfig): { config: Config; problems: CrossProblem
   if (at.traffic.command !== undefined && at.traffic.command.length === 0) {
     problems.push({ path: 'auto_targets.traffic.command', expected: 'a program and its arguments, e.g. ["nfdump", "-R", "/var/flows", "-o", "csv"]', got: '[]' });
   }
+  if (at.enabled && raw.probe.allowed.length === 0) {
+    problems.push({ path: 'auto_targets.enabled', expected: 'probe.allowed listing where auto targets may be (auto_targets.enabled is true)', got: 'probe.allowed = []' });
+  }
+  const sources = [at.churn.enabled && at.churn.top > 0, at.asn.length > 0, at.static.length > 0, (at.traffic.file !== undefined || (at.traffic.command?.length ?? 0) > 0) && at.traffic.top > 0];
+  if (at.enabled && !sources.some(Boolean)) {
+    problems.push({ path: 'auto_targets', expected: 'at least one source: churn, [[auto_targets.asn]], static or traffic (auto_targets.enabled is true)', got: 'none' });
+  }
 
   // Email is off until smtp is set; once it is, a message needs a sender and recipients.
   if (raw.email.smtp !== undefined) {
