@@ -388,8 +388,17 @@ export class Service {
               const t = prober.get(id);
               return t && this.withAutoReason(t);
             },
-            add: (input) => prober.add(input),
-            remove: (id) => prober.remove(id),
+            // The correlator re-reads targets every 10 s; an API change is news now.
+            add: async (input) => {
+              const r = await prober.add(input);
+              if (r.ok) this.correlator.refreshTargets();
+              return r;
+            },
+            remove: async (id) => {
+              const r = await prober.remove(id);
+              if (r === 'removed') this.correlator.refreshTargets();
+              return r;
+            },
             traces: async (id, f) => {
               await prober.flush();
               return (await this.store.probe.traces(id, f)).map((t) => t.trace);
