@@ -283,7 +283,7 @@ export class Service {
       lookbackMs: cc.lookback,
       localAsns: cc.local_asns,
       thresholds: { rttAbsMs: cc.rtt_abs_ms, rttPct: cc.rtt_pct, rttNoiseK: cc.rtt_noise_k, lossPts: cc.loss_pts, hops: cc.hops },
-      // Why a silent-free hop has no AS (private, IXP, unannounced), for the control/data plane words.
+      // Why a hop that answered has no AS (private, IXP, unannounced), for the control/data plane words.
       asOf: (() => {
         const src = asSource((a) => {
           const r = this.rib.lookup(a);
