@@ -3,6 +3,7 @@
 // links), HTML escaping, recovery, no-routing-change and withdrawal wording.
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { escapeHtml } from '../../src/alert/render/html.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { tempDir } from '../service/helpers.ts';
 import { PATH_FAST, PATH_SLOW, T0, attrs, cause, routeChange, single, trace, tv, verdict, worseMove } from './fixtures.ts';
@@ -36,11 +37,12 @@ test('one cause with 3 worse targets: exactly one email naming all 3, with the B
       '3 targets got worse after a BGP change on 10.77.40.0/24',
       't1 10.77.40.1', 't2 10.77.40.2', 't3 10.77.40.3',
       'RTT +42.0 ms (+209%)',
+      'Route in use for 10.77.40.0/24: 65001 65002 65004 -> 65001 65003 65004',
       'Prefix 10.77.40.0/24: the AS path changed (and the next hop)',
       'Router 10.77.255.1, peer 10.77.12.2 AS65002, at 2026-11-22 03:12:03 UTC',
       'AS path before: 65001 65002 65004',
       'AS path after:  65001 65003 65004',
-      'Next hop: 10.77.12.2 -&gt; 10.77.13.2'.replace('-&gt;', part === 'html' ? '-&gt;' : '->'),
+      'Next hop: 10.77.12.2 -> 10.77.13.2',
       'Communities before: 65002:100; after: 65003:200',
       '2. AS65002 10.77.12.2 0.0% 12.3',
       '3. ???',
@@ -50,7 +52,8 @@ test('one cause with 3 worse targets: exactly one email naming all 3, with the B
       'confidence high',
       'http://noc.example.net:8080/#/target/t2',
     ]) {
-      assert.ok(body.includes(want), `${part} part has "${want}":\n${part === 'text' ? body : ''}`);
+      // The HTML part says the same, escaped ("->" is "-&gt;").
+      assert.ok(body.includes(part === 'html' ? escapeHtml(want) : want), `${part} part has "${want}":\n${part === 'text' ? body : ''}`);
     }
   }
   // Most important first: the sentence, then the targets, then BGP, then the traces.
@@ -107,7 +110,8 @@ test('a data-plane change with no BGP change says so; a withdrawal is UNREACHABL
   assert.equal(un.subject, '[smoketrace] UNREACHABLE t5 10.77.50.1 (10.77.50.0/24): 10.77.50.0/24 withdrawn');
   assert.ok(un.text.includes('t5 10.77.50.1 became unreachable: 10.77.50.0/24 was withdrawn by peer 10.77.12.2 AS65002'), un.text);
   assert.ok(un.text.includes('withdrawn by peer 10.77.12.2 AS65002: no route left from that peer'), 'the BGP block says it plainly');
-  assert.ok(un.text.includes('AS path after:  none (no route)'), 'no path after');
+  assert.ok(un.text.includes('Route in use for 10.77.50.0/24: 65001 65002 65004 -> none (no route left)'), 'no route in use after');
+  assert.ok(un.text.includes('AS path after:  none (no route from this peer)'), 'no path after');
   assert.ok(un.text.includes('Before: no trace from before the change'), 'missing traces are said, not skipped');
 });
 

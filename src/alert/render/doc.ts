@@ -164,7 +164,19 @@ function bgpBlock(cause: Cause, entries: readonly { tv: TargetVerdict }[]): Bloc
   if (cause.kind === 'path-change' || cause.routeChanges.length === 0 || entries.some((e) => e.tv.verdict.findings.includes('no-routing-change'))) {
     for (const p of prefixesOf(entries, cause)) lines.push({ text: `BGP: no routing change was seen for ${p}.` });
   }
+  // What the traffic uses now, per prefix (from the verdicts): a withdrawal from one peer
+  // usually moves it to another peer's route, which the raw change below cannot show.
+  const inUse = new Map<string, string>();
+  for (const e of entries) {
+    const b = e.tv.verdict.bgp;
+    const p = b.prefix ?? e.tv.prefix;
+    if (p === undefined || (b.before === undefined && b.after === undefined)) continue;
+    inUse.set(p, `Route in use for ${p}: ${b.before ? asPathText(b.before) : 'none'} -> ${b.after ? asPathText(b.after) : 'none (no route left)'}`);
+  }
+  for (const l of [...inUse.values()].slice(0, 5)) lines.push({ text: l });
+  if (inUse.size > 5) lines.push({ text: `... and ${inUse.size - 5} more prefixes` });
   const shown = cause.routeChanges.slice(0, 5);
+  if (shown.length > 0) lines.push({ text: '' }, { text: `What BGP said (${cause.routeChanges.length === 1 ? 'the change' : `${cause.routeChanges.length} changes`}):` });
   shown.forEach((c, i) => {
     if (i > 0) lines.push({ text: '' });
     for (const l of routeChangeLines(c)) lines.push({ text: l });

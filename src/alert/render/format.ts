@@ -81,7 +81,7 @@ export function routeChangeLines(c: RouteChange): string[] {
     `Prefix ${formatPrefix(c.prefix)}: ${changeKindText(c)}`,
     `Router ${c.router}, peer ${peerText(c.peer)}, at ${when(c.time)}`,
     `AS path before: ${asPathText(c.before?.asPath)}`,
-    `AS path after:  ${c.after ? asPathText(c.after.asPath) : 'none (no route)'}`,
+    `AS path after:  ${c.after ? asPathText(c.after.asPath) : 'none (no route from this peer)'}`,
   ];
   const nhB = c.before?.nextHop ? formatAddress(c.before.nextHop) : undefined;
   const nhA = c.after?.nextHop ? formatAddress(c.after.nextHop) : undefined;
