@@ -36,6 +36,22 @@ export function webDir(): string {
   throw new Error(`the console's files (index.html) are not in ${join(here, '..', 'web')} or ${join(here, 'web')}`);
 }
 
+/** Every file of the console, or why not (a broken install must not take the API down with it). */
+function load(dir: string | undefined): { files: Map<string, Asset>; index: Asset; build: string } {
+  const root = dir ?? webDir();
+  const files = new Map<string, Asset>();
+  for (const name of readdirSync(root).sort()) {
+    if (name === 'index.html' || !NAME.test(name) || !(name.slice(name.lastIndexOf('.')) in TYPES)) continue;
+    files.set(name, asset(name, readFileSync(join(root, name))));
+  }
+  for (const [name, path] of Object.entries(vendorFiles())) files.set(name, asset(name, readFileSync(path)));
+  const h = createHash('sha256');
+  for (const [name, a] of files) h.update(name).update(a.etag);
+  const build = h.digest('hex').slice(0, 12);
+  const index = asset('index.html', Buffer.from(readFileSync(join(root, 'index.html'), 'utf8').replaceAll('{{BUILD}}', build)));
+  return { files, index, build };
+}
+
 function vendorFiles(): Record<string, string> {
   const dist = dirname(createRequire(import.meta.url).resolve('uplot'));
   return { 'uplot.js': join(dist, 'uPlot.esm.js'), 'uplot.css': join(dist, 'uPlot.min.css') };
@@ -51,17 +67,16 @@ function asset(name: string, body: Buffer): Asset {
 const CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export const webRoutes: FastifyPluginAsync<{ dir?: string }> = async (app, opts) => {
-  const dir = opts.dir ?? webDir();
-  const files = new Map<string, Asset>();
-  for (const name of readdirSync(dir).sort()) {
-    if (name === 'index.html' || !NAME.test(name) || !(name.slice(name.lastIndexOf('.')) in TYPES)) continue;
-    files.set(name, asset(name, readFileSync(join(dir, name))));
+  let loaded: ReturnType<typeof load>;
+  try {
+    loaded = load(opts.dir);
+  } catch (e) {
+    const why = `the console cannot be served: ${(e as Error).message}`;
+    app.log.error(why);
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.status(503).send(errorBody('UNAVAILABLE', why)));
+    return;
   }
-  for (const [name, path] of Object.entries(vendorFiles())) files.set(name, asset(name, readFileSync(path)));
-  const h = createHash('sha256');
-  for (const [name, a] of files) h.update(name).update(a.etag);
-  const build = h.digest('hex').slice(0, 12);
-  const index = asset('index.html', Buffer.from(readFileSync(join(dir, 'index.html'), 'utf8').replaceAll('{{BUILD}}', build)));
+  const { files, index, build } = loaded;
 
   const send = (req: FastifyRequest, reply: FastifyReply, a: Asset, cache: string) => {
     reply.header('content-type', a.type).header('cache-control', cache).header('etag', a.etag).header('x-content-type-options', 'nosniff');

@@ -3,7 +3,10 @@
 // heartbeat, listener removed on disconnect, a client that does not read is dropped) and
 // the latency summary of a trace.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
@@ -73,6 +76,28 @@ test('static console: index, assets with types and immutable caching, ETag, no t
     assert.equal(r.statusCode, 404, `${bad} must be 404, got ${r.statusCode}`);
     assert.doesNotMatch(r.body, /"name": "smoketrace"|import /, `${bad} leaks nothing`);
   }
+});
+
+test('console files missing: GET / is 503 saying why, the API itself goes on', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'smoketrace-noweb-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const a = await buildApp({
+    logger: createLogger({ level: 'silent' }),
+    version: 't',
+    token: undefined,
+    health: { version: 't', uptimeSeconds: () => 0, components: () => ({}) },
+    resources: [
+      async (x) => {
+        await x.register(webRoutes, { dir });
+      },
+    ],
+  });
+  t.after(() => a.close());
+  const r = await a.inject({ url: '/' });
+  assert.equal(r.statusCode, 503);
+  assert.equal(r.json().error.code, 'UNAVAILABLE');
+  assert.match(r.json().error.message, /the console cannot be served: .*index\.html/);
+  assert.equal((await a.inject({ url: '/api/health' })).statusCode, 200, 'the API runs on');
 });
 
 /** Reads an SSE response from a real socket (inject cannot stream). */
