@@ -6,6 +6,8 @@
 //   confirmed  a scheduled trace of it has succeeded
 //   expired    removed from the scheduler: its prefix was withdrawn for expire_after,
 //              or it was in no top list for expire_after, or an operator deleted it
+// Static-list prefixes are the operator's, like config targets: probed whether announced
+// or not (a withdrawal is then what the traces should show), never expired for it.
 // A pinned target (accepted through the API) never expires. Config and API targets are
 // not auto targets and never reach this code.
 import { formatWindow } from './rank.ts';
@@ -60,7 +62,8 @@ export function plan(input: PlanInput): Plan {
       next.reason = t.pinned ? t.reason : s.reason;
       next.score = s.score;
     }
-    const routed = input.announced(t.prefix);
+    // The static list is the operator's: like a config target, it is probed announced or not.
+    const routed = t.source === 'static' ? undefined : input.announced(t.prefix);
     if (routed === false) next.withdrawnSince ??= now;
     else if (routed === true) next.withdrawnSince = undefined;
     const sched = input.scheduled(t.id);
@@ -89,7 +92,9 @@ export function plan(input: PlanInput): Plan {
     }
   }
   const free = Math.max(0, input.maxTargets - active);
-  const add = input.suggestions.filter((s) => !activePrefixes.has(s.prefix) && !blocked.has(s.prefix) && input.announced(s.prefix) !== false).slice(0, free);
+  const add = input.suggestions
+    .filter((s) => !activePrefixes.has(s.prefix) && !blocked.has(s.prefix) && (s.source === 'static' || input.announced(s.prefix) !== false))
+    .slice(0, free);
   return { updates, remove, add };
 }
 

@@ -22,7 +22,7 @@ const logger = createLogger({ level: 'silent' });
 const MIN = 60_000;
 
 function autoConfig(raw: Record<string, unknown>) {
-  const r = fromRaw({ auto_targets: { enabled: true, interval: '1m', churn: { enabled: false }, ...raw } }, { env: {} }, { path: 'test', how: 'given' });
+  const r = fromRaw({ probe: { allowed: ['192.0.2.0/24'] }, auto_targets: { enabled: true, interval: '1m', churn: { enabled: false }, ...raw } }, { env: {} }, { path: 'test', how: 'given' });
   assert.ok(r.ok, r.ok ? '' : r.problems.join('\n'));
   return r.config.auto_targets;
 }
@@ -135,7 +135,11 @@ test('hitlist first; caps; the config target prefix is left alone', async (t) =>
   const hitlist = join(dir, 'hitlist.txt');
   // ISI style: c0000207 = 192.0.2.7 (score 90); 203.0.113.9 as text; a zero score is skipped.
   writeFileSync(hitlist, '# hitlist\nc0000207 90\nc6336414 0\n203.0.113.9\n');
-  const s = await setup(t, { hitlist, expire_after: '1m', max_targets: 2, max_per_origin: 1, static: ['198.51.100.0/24', '203.0.113.0/24', '192.0.2.0/24', '2001:db8:5::/48'] }, new Set(['198.51.100.1', '2001:db8:5::1']));
+  const s = await setup(
+    t,
+    { hitlist, expire_after: '1m', max_targets: 2, max_per_origin: 1, static: ['198.51.100.0/24', '203.0.113.0/24', '192.0.2.0/24'], asn: [{ asn: 65009 }] },
+    new Set(['198.51.100.1', '2001:db8:5::1']),
+  );
   s.routes.table.set('198.51.100.0/24', [[65001]]);
   s.routes.table.set('203.0.113.0/24', [[65001]]);
   s.routes.table.set('2001:db8:5::/48', [[65009]]);
@@ -225,4 +229,18 @@ test('a failing traffic source degrades health with the reason; the other source
   const h = a.health();
   assert.equal(h.state, 'degraded');
   assert.equal(h.detail, 'traffic: /var/flows/top.csv:7: ibyt is not a number: "x"');
+});
+
+test('a static-list prefix is probed announced or not, and never expires for a withdrawal', async (t) => {
+  const s = await setup(t, { static: ['198.51.100.0/24'], asn: [{ asn: 65004 }], expire_after: '2m' }, new Set(['198.51.100.1', '203.0.113.1']));
+  s.routes.table.set('203.0.113.0/24', [[65004]]);
+  s.routes.table.set('192.0.2.0/24', [[65001]]); // the RIB has routes, none for the static prefix
+  const a = s.make();
+  await a.start();
+  t.after(() => a.stop());
+  await s.clock.advance(MIN);
+  assert.deepEqual([...s.sched.targets.keys()].sort(), ['auto-198.51.100.0/24', 'auto-203.0.113.0/24']);
+  s.routes.table.delete('203.0.113.0/24');
+  await s.clock.advance(5 * MIN);
+  assert.deepEqual([...s.sched.targets.keys()], ['auto-198.51.100.0/24'], 'the ASN one expired; the static one stays');
 });
