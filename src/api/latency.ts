@@ -1,6 +1,7 @@
 // Latency summaries of traces, for the console's SmokePing-style graph and the overview:
 //   GET /api/targets/:id/latency?from&to&limit  one point per trace, oldest first
-//   GET /api/latency                            every target's latest trace, summarised
+//   GET /api/latency[?recent=3h]                every target's latest trace, summarised
+//                                               (and with recent, median and loss of each trace of that time)
 // A point is the destination hop of one trace: median RTT, the spread of its samples
 // (min, p10, p25, p75, p90, max: the "smoke"), loss, hop count and the trace's AS
 // sequence. Full traces stay at /api/targets/:id/traces; this is what a graph of a day
@@ -9,6 +10,8 @@
 // the p25..p75 band is avg ± stdev (clipped to best..worst) and p10/p90 are null.
 import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type-provider-typebox';
 import { type Trace, hopReceived } from '../model/trace.ts';
+import { describe } from '../config/validate.ts';
+import { parseDuration } from '../config/values.ts';
 import { ApiError } from './errors.ts';
 import { timeParam } from './route-json.ts';
 
@@ -44,6 +47,12 @@ const Point = Type.Object({
   asPath: Type.Array(Type.Union([Type.Integer(), Type.Array(Type.Integer())]), { description: "The trace's AS sequence: consecutive hops of one AS once, ECMP as a set" }),
 });
 export type LatencyPoint = Static<typeof Point>;
+
+const Spark = Type.Object({ start: Type.String({ format: 'date-time' }), reached: Type.Boolean(), rttMs: Ms, lossPct: Ms });
+const LatestQuery = Type.Object(
+  { recent: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'A duration up to 7d ("3h"): also every trace of that time, median and loss only' })) },
+  { additionalProperties: false },
+);
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const TimeText = Type.String({ minLength: 1, maxLength: 40, description: 'ISO-8601 time, or a duration like "6h" meaning that long ago' });
@@ -142,15 +151,36 @@ export const latencyRoutes: FastifyPluginAsyncTypebox<{ source: LatencySource; n
     '/api/latency',
     {
       schema: {
-        summary: "Every target's latest trace, summarised (null when it has none yet)",
+        summary: "Every target's latest trace, summarised (null when it has none yet); with ?recent=3h also each trace's median and loss over that time (sparklines)",
         tags: ['probe'],
-        response: { 200: Type.Object({ targets: Type.Array(Type.Object({ targetId: Type.String(), latest: Type.Union([Point, Type.Null()]) })) }) },
+        querystring: LatestQuery,
+        response: {
+          200: Type.Object({ targets: Type.Array(Type.Object({ targetId: Type.String(), latest: Type.Union([Point, Type.Null()]), recent: Type.Optional(Type.Array(Spark)) })) }),
+          400: { $ref: 'ErrorResponse#' },
+        },
       },
     },
-    async () => {
-      const out: { targetId: string; latest: LatencyPoint | null }[] = [];
+    async (req) => {
+      const n = now();
+      let since: number | undefined;
+      if (req.query.recent !== undefined) {
+        const d = parseDuration(req.query.recent);
+        if (d === undefined || d > 7 * 86_400_000) throw new ApiError('BAD_REQUEST', `recent: expected a duration up to 7d like "3h", got ${describe(req.query.recent)}`);
+        since = n - d;
+      }
+      const out: { targetId: string; latest: LatencyPoint | null; recent?: Static<typeof Spark>[] }[] = [];
       for (const t of source.list()) {
         let latest: LatencyPoint | null = null;
+        if (since !== undefined) {
+          const points = (await source.traces(t.id, { from: since, limit: 2000 })).map(latencyPoint);
+          latest = points[points.length - 1] ?? null;
+          if (latest === null && t.lastRun !== undefined) {
+            const older = await source.traces(t.id, { from: t.lastRun - Math.max(t.interval, 60_000), limit: 10_000 });
+            if (older.length > 0) latest = latencyPoint(older[older.length - 1]);
+          }
+          out.push({ targetId: t.id, latest, recent: points.map((p) => ({ start: p.start, reached: p.reached, rttMs: p.rttMs, lossPct: p.lossPct })) });
+          continue;
+        }
         if (t.lastRun !== undefined) {
           // The last trace started at about lastRun; one interval back is enough to find it.
           const traces = await source.traces(t.id, { from: t.lastRun - Math.max(t.interval, 60_000), limit: 10_000 });

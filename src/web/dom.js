@@ -190,3 +190,20 @@ export function prefixContains(prefix, address) {
   const shift = BigInt(p.bits - len);
   return p.v >> shift === a.v >> shift;
 }
+
+// ---- loss colours (graph, sparklines)
+
+/** SmokePing's idea: green without loss, then blue, purple, orange, red as loss grows. */
+export const LOSS_COLOURS = [
+  [0, '#1a9641', '0'],
+  [5, '#2b83ba', '≤5 %'],
+  [20, '#7b3294', '≤20 %'],
+  [50, '#fdae61', '≤50 %'],
+  [100, '#d7191c', '>50 %'],
+];
+
+export function lossColour(p) {
+  if (p === null || p === undefined) return '#777';
+  for (const [max, c] of LOSS_COLOURS) if (p <= max) return c;
+  return '#d7191c';
+}

@@ -7,22 +7,7 @@
 // DOM elements over the plot (hover shows what they are). A click picks the nearest trace.
 /* global window, ResizeObserver */
 import uPlot from './uplot.js';
-import { asPath, el, ms, pct, utc, put } from './dom.js';
-
-/** SmokePing's idea: green without loss, then blue, purple, orange, red as loss grows. */
-export const LOSS_COLOURS = [
-  [0, '#1a9641', '0'],
-  [5, '#2b83ba', '≤5 %'],
-  [20, '#7b3294', '≤20 %'],
-  [50, '#fdae61', '≤50 %'],
-  [100, '#d7191c', '>50 %'],
-];
-
-export function lossColour(p) {
-  if (p === null || p === undefined) return '#777';
-  for (const [max, c] of LOSS_COLOURS) if (p <= max) return c;
-  return '#d7191c';
-}
+import { LOSS_COLOURS, asPath, el, lossColour, ms, pct, utc, put } from './dom.js';
 
 const VERDICT_COLOURS = { worse: '#d7191c', unreachable: '#d7191c', better: '#1a9641', same: '#777' };
 
@@ -179,6 +164,9 @@ export function latencyGraph(box, opts) {
     plotBox,
   );
   put(u.over, markersLayer);
+  // The time window in epoch seconds, for whoever needs to place something on it (tests, too).
+  plotBox.dataset.xmin = String(xmin);
+  plotBox.dataset.xmax = String(xmax);
   u.over.addEventListener('click', () => {
     const i = u.cursor.idx;
     if (i === null || i === undefined) return;

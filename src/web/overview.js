@@ -6,8 +6,9 @@
 //   mismatch     the last verdict found the traceroute's ASes disagree with BGP
 //   ok           traced, reached, nothing above
 //   no data      never traced yet (the scheduler state says why)
+/* global document */
 import { get } from './api.js';
-import { asPath, badge, clear, el, link, loading, ms, pct, problem, sortableTable, time, put } from './dom.js';
+import { asPath, badge, clear, el, link, loading, lossColour, ms, pct, problem, sortableTable, time, put } from './dom.js';
 
 const STATES = ['unreachable', 'worse', 'mismatch', 'ok', 'no-data'];
 const RANK = Object.fromEntries(STATES.map((s, i) => [s, i]));
@@ -20,10 +21,45 @@ export function stateOf(latest, verdict) {
   return latest ? 'ok' : 'no-data';
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** The last 3 hours of one target in 120x24: the median as a line, each trace a dot coloured by loss, unreached in red at the top. */
+function sparkline(points) {
+  const W = 120;
+  const H = 24;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('width', String(W));
+  svg.setAttribute('height', String(H));
+  svg.setAttribute('class', 'spark');
+  svg.dataset.points = String(points.length);
+  if (points.length === 0) return svg;
+  const now = Date.now();
+  const from = now - 3 * 3600_000;
+  const top = Math.max(1, ...points.map((p) => p.rttMs ?? 0)) * 1.15;
+  const x = (p) => ((Date.parse(p.start) - from) / (now - from)) * (W - 4) + 2;
+  const y = (v) => H - 2 - (v / top) * (H - 4);
+  const line = points.filter((p) => p.rttMs !== null).map((p) => `${x(p).toFixed(1)},${y(p.rttMs).toFixed(1)}`);
+  const add = (tag, attrs) => {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    svg.append(e);
+    return e;
+  };
+  if (line.length > 1) add('polyline', { points: line.join(' '), fill: 'none', stroke: '#9aa3ad', 'stroke-width': 1 });
+  for (const p of points) {
+    if (!p.reached || p.rttMs === null) add('rect', { x: x(p) - 1, y: 0, width: 2, height: 5, fill: '#d7191c' });
+    else add('circle', { cx: x(p), cy: y(p.rttMs), r: 1.6, fill: lossColour(p.lossPct) });
+  }
+  const last = points[points.length - 1];
+  add('title', {}).textContent = `${points.length} traces in the last 3 h; median now ${last.rttMs === null ? 'unreached' : `${last.rttMs.toFixed(1)} ms`}, up to ${(top / 1.15).toFixed(1)} ms`;
+  return svg;
+}
+
 export function render(view) {
   const sort = { key: 'state', dir: 'asc' };
   const filter = { text: '', state: '' };
-  let data = { targets: [], latest: new Map(), verdicts: new Map(), verdictError: undefined };
+  let data = { targets: [], latest: new Map(), recent: new Map(), verdicts: new Map(), verdictError: undefined };
   let changes = [];
   const flash = new Set();
 
@@ -75,6 +111,7 @@ export function render(view) {
       { key: 'name', label: 'Target', value: (r) => r.t.name.toLowerCase(), cell: (r) => el('a', { href: link.target(r.t.id), class: 'target-link' }, r.t.name) },
       { key: 'address', label: 'Address', value: (r) => r.t.address, cell: (r) => el('code', {}, r.t.address) },
       { key: 'rtt', label: 'RTT', class: 'num', value: (r) => r.latest?.rttMs ?? null, cell: (r) => el('span', { class: 'rtt' }, ms(r.latest?.rttMs)) },
+      { key: 'spark', label: 'Last 3 h', value: (r) => r.latest?.rttMs ?? null, cell: (r) => sparkline(data.recent.get(r.t.id) ?? []) },
       { key: 'loss', label: 'Loss', class: 'num', value: (r) => r.latest?.lossPct ?? null, cell: (r) => el('span', { class: (r.latest?.lossPct ?? 0) > 0 ? 'loss bad' : 'loss' }, pct(r.latest?.lossPct)) },
       { key: 'hops', label: 'Hops', class: 'num', value: (r) => r.latest?.hops ?? null, cell: (r) => (r.latest ? String(r.latest.hops) : '—') },
       { key: 'as', label: 'AS path (trace)', value: (r) => (r.latest ? asPath(r.latest.asPath) : null), cell: (r) => el('code', { class: 'aspath' }, r.latest ? asPath(r.latest.asPath) : '—') },
@@ -104,9 +141,10 @@ export function render(view) {
 
   async function loadTargets() {
     try {
-      const [t, l] = await Promise.all([get('/api/targets'), get('/api/latency')]);
+      const [t, l] = await Promise.all([get('/api/targets'), get('/api/latency?recent=3h')]);
       data.targets = t.targets;
       data.latest = new Map(l.targets.map((x) => [x.targetId, x.latest]));
+      data.recent = new Map(l.targets.map((x) => [x.targetId, x.recent ?? []]));
     } catch (e) {
       put(clear(tableBox), problem(e, 'Targets'));
       return;

@@ -71,6 +71,7 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   // The first scheduled run is placed at random within the hour: every trace here is asked for.
   await traceNow('db1');
   for (let i = 0; i < 6; i++) await traceNow('web1');
+  await new Promise((r) => setTimeout(r, 300)); // the change clearly after the 6th trace on the time axis
   await router.announce(PREFIX, [65201, 65401, 65301]);
   const change = await waitFor('the path change stored', async () => {
     const r = await api(`/api/route-changes?prefix=${encodeURIComponent(PREFIX)}&since=1h`);
@@ -99,6 +100,12 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   assert.equal(web1.Hops, '4');
   assert.equal(web1.State, 'ok', 'reached, no verdict against it');
   assert.equal((await row('db1')).RTT, '30.0 ms');
+  // The sparkline has every trace of the last 3 h.
+  const recent = ((await api('/api/latency?recent=3h')).targets as { targetId: string; recent: unknown[] }[]).find((x) => x.targetId === 'web1')!.recent;
+  assert.equal(recent.length, 8);
+  assert.equal(await page.locator('#targets tr[data-target="web1"] svg.spark').getAttribute('data-points'), '8');
+  assert.equal(await page.locator('#targets tr[data-target="web1"] svg.spark circle').count(), 8, 'one dot per trace');
+  assert.equal((await s.get('/api/latency?recent=8d')).status, 400, 'recent is at most 7d');
   assert.match(web1['Last trace'] ?? '', /^\d\d:\d\d:\d\d UTC/, 'times in UTC although the browser is in Europe/Paris');
   assert.equal(await page.locator('#targets tbody tr').count(), (await api('/api/targets')).targets.length, 'one row per target');
   // The ticker shows the path change of the prefix.
@@ -143,8 +150,10 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   assert.equal(await page.locator('#graph').getAttribute('data-points'), '8', 'every trace is a point');
   const markerTimes = await page.$$eval('#graph .marker.route-change', (ms) => ms.map((m) => m.getAttribute('data-time')));
   assert.ok(markerTimes.includes(change.time), `a marker at the route change ${change.time}: ${markerTimes.join(', ')}`);
-  // The marker sits between the 6th and 7th traces on the time axis.
-  const xOf = async (sel: string) => (await page.locator(sel).boundingBox())!.x;
+  const xOf = async (sel: string) => {
+    const b = (await page.locator(sel).boundingBox())!;
+    return b.x + b.width / 2;
+  };
   const mx = await xOf(`#graph .marker.route-change[data-time="${change.time}"]`);
   assert.match((await page.locator(`#graph .marker.route-change[data-time="${change.time}"]`).getAttribute('title')) ?? '', /path-change of 203\.0\.113\.64\/26 from AS65201 10\.88\.0\.1: 65201 65301 → 65201 65401 65301/);
   // Latest trace: path B vs path A, the changed hops highlighted, grouped by AS.
@@ -164,13 +173,16 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   const svg = readFileSync(svgPath, 'utf8');
   assert.match(svg, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /198\.51\.100\.30/, 'the exported diagram is the one shown');
-  // Pick an earlier trace on the graph: left of the route-change marker is path A.
+  // Pick an earlier trace on the graph (the third, on path A) by clicking at its time.
   const box = (await page.locator('#graph .u-over').boundingBox())!;
+  const [xmin, xmax] = (await page.$eval('#graph .plot', (p) => [p.getAttribute('data-xmin'), p.getAttribute('data-xmax')])).map(Number);
+  const xAt = (iso: string) => box.x + ((Date.parse(iso) / 1000 - xmin) / (xmax - xmin)) * box.width;
+  assert.ok(xAt(webPoints[5].start) < mx && mx < xAt(webPoints[6].start), `the route-change marker (x ${mx}) sits between the 6th and 7th traces (${xAt(webPoints[5].start)}, ${xAt(webPoints[6].start)})`);
   await page.mouse.move(box.x + 3, box.y + box.height / 2);
-  await page.mouse.click(mx - (mx - box.x) / 3, box.y + box.height / 2);
-  await page.waitForFunction(() => document.querySelector('#path')?.getAttribute('data-start') !== null && !document.querySelector('#path svg')?.textContent?.includes('198.51.100.30'));
-  const picked = await page.locator('#path').getAttribute('data-start');
-  assert.ok(webPoints.slice(0, 6).some((p) => p.start === picked), `an early trace picked: ${picked}`);
+  await page.mouse.click(xAt(webPoints[2].start), box.y + box.height / 2);
+  await page.waitForFunction((want) => document.querySelector('#path')?.getAttribute('data-start') === want && document.querySelector('#path svg') !== null, webPoints[2].start);
+  const picked = webPoints[2].start;
+  assert.doesNotMatch((await page.locator('#path svg').textContent()) ?? '', /198\.51\.100\.30/, 'path A shown');
   assert.equal(await page.locator('#path svg g.hop.changed').count(), 0, 'path A against path A: nothing changed');
   assert.match(await page.locator('#graph-readout').innerText(), /median 20\.0 ms/);
   // The arrow keys step to the next trace.
