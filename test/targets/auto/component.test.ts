@@ -62,7 +62,13 @@ class FakeScheduler implements AutoScheduler {
   }
 }
 
-async function setup(t: { after(fn: () => unknown): void }, raw: Record<string, unknown>, answers: Set<string>, traffic?: () => Promise<ParsedTraffic | undefined>) {
+async function setup(
+  t: { after(fn: () => unknown): void },
+  raw: Record<string, unknown>,
+  answers: Set<string>,
+  traffic?: () => Promise<ParsedTraffic | undefined>,
+  churn: (since: number) => Promise<{ prefix: string; changes: number }[]> = async () => [],
+) {
   const dir = mkdtempSync(join(tmpdir(), 'smoketrace-auto-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const clock = new ManualClock();
@@ -80,7 +86,7 @@ async function setup(t: { after(fn: () => unknown): void }, raw: Record<string, 
       store: store.autoTargets,
       scheduler: sched,
       routing: routes,
-      churn: async () => [],
+      churn,
       ...(cfg.hitlist !== undefined ? { hitlist: () => readHitlist(cfg.hitlist!) } : {}),
       ...(traffic ? { traffic } : {}),
       verify: async (a) => {
@@ -243,4 +249,29 @@ test('a static-list prefix is probed announced or not, and never expires for a w
   s.routes.table.delete('203.0.113.0/24');
   await s.clock.advance(5 * MIN);
   assert.deepEqual([...s.sched.targets.keys()], ['auto-198.51.100.0/24'], 'the ASN one expired; the static one stays');
+});
+
+test("churn: the store's busiest prefixes over the window, with the count in the reason", async (t) => {
+  const asked: number[] = [];
+  const s = await setup(t, { churn: { enabled: true, window: '24h', top: 2 } }, new Set(['198.51.100.1', '203.0.113.1', '192.0.2.1']), undefined, async (since) => {
+    asked.push(since);
+    return [
+      { prefix: '203.0.113.0/24', changes: 412 },
+      { prefix: '198.51.100.0/24', changes: 97 },
+      { prefix: '192.0.2.128/25', changes: 5 },
+    ];
+  });
+  for (const p of ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.128/25']) s.routes.table.set(p, [[65010]]);
+  const a = s.make();
+  const t0 = s.clock.now();
+  await a.start();
+  t.after(() => a.stop());
+  await s.clock.advance(MIN);
+  // The first refresh runs 30 s after start (the feeds get a moment to fill the RIB).
+  assert.equal(asked[0], t0 + 30_000 - 24 * 60 * MIN, 'counts since the refresh time minus the window');
+  const rows = (await s.store.autoTargets.list()).map((r) => [r.prefix, r.source, r.score, r.reason]);
+  assert.deepEqual(rows.sort(), [
+    ['198.51.100.0/24', 'churn', 97, 'top 2 by churn: 97 updates in 24h'],
+    ['203.0.113.0/24', 'churn', 412, 'top 1 by churn: 412 updates in 24h'],
+  ]);
 });
