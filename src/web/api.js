@@ -29,6 +29,11 @@ function documented() {
   return paths;
 }
 
+/** Forget what the server documents (after a reconnect: it may have been upgraded). */
+export function forgetDocumented() {
+  paths = undefined;
+}
+
 /** Whether the server has the route `path` (e.g. '/api/verdicts'); true when unknown. */
 export async function has(path) {
   const p = await documented();

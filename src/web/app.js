@@ -3,7 +3,7 @@
 // "go to prefix or IP" box and the clock. A page module exports
 // render(view, params) -> { live?(type, data), refresh?(), dispose?() }.
 /* global document, window, location, history, EventSource */
-import { get, setToken, token } from './api.js';
+import { forgetDocumented, get, setToken, token } from './api.js';
 import { clear, el, link, parseAddr, problem, refreshAges, utc, put } from './dom.js';
 import * as alerts from './alerts.js';
 import * as overview from './overview.js';
@@ -45,13 +45,30 @@ function setLive(state, text) {
   liveState.textContent = text;
 }
 
+const myBuild = /\/assets\/([0-9a-f]+)\//.exec(import.meta.url)?.[1];
+
+/** Whether the server now serves another build of the console than this page runs. */
+async function newBuild() {
+  try {
+    const html = await (await fetch('/', { cache: 'no-store' })).text();
+    const b = /\/assets\/([0-9a-f]+)\/app\.js/.exec(html)?.[1];
+    return b !== undefined && myBuild !== undefined && b !== myBuild;
+  } catch {
+    return false;
+  }
+}
+
 function connectLive() {
   const es = new EventSource('/api/live');
   let wasDown = false;
   es.onopen = () => {
     setLive('up', 'live');
-    // Events may have been missed while disconnected: the page reloads what it shows.
-    if (wasDown) current?.refresh?.();
+    // Events may have been missed while disconnected: the page reloads what it shows; a
+    // server that came back upgraded gets the new console (a wall screen has nobody to press F5).
+    if (wasDown) {
+      forgetDocumented();
+      void newBuild().then((changed) => (changed ? location.reload() : current?.refresh?.()));
+    }
     wasDown = false;
   };
   es.onerror = () => {

@@ -60,7 +60,13 @@ export function render(view, id) {
     }
     try {
       const l = await get(`/api/lookup?ip=${encodeURIComponent(target.address)}`);
-      prefix = l.prefix ? { prefix: l.prefix, origins: l.origins, routes: l.routes.length } : null;
+      // Distinct AS paths over the peers: what BGP offers for this destination, beside what the trace shows.
+      const paths = new Map();
+      for (const r of l.routes) {
+        const k = asPath(r.asPath);
+        paths.set(k, [...(paths.get(k) ?? []), `${r.peer.address} AS${r.peer.asn} on ${r.router}`]);
+      }
+      prefix = l.prefix ? { prefix: l.prefix, origins: l.origins, routes: l.routes.length, paths } : null;
     } catch {
       prefix = null;
     }
@@ -86,6 +92,16 @@ export function render(view, id) {
         el('dd', {}, latest ? time(latest.start) : '—'),
         el('dt', {}, 'Prefix'),
         el('dd', {}, prefix ? el('a', { href: link.prefix(prefix.prefix), id: 'covering-prefix' }, prefix.prefix) : el('span', { class: 'muted' }, 'no route covers it'), prefix ? ` origin AS${prefix.origins.join(', AS')}` : ''),
+        el('dt', {}, 'BGP paths'),
+        el(
+          'dd',
+          { id: 'bgp-paths' },
+          prefix && prefix.paths.size
+            ? [...prefix.paths].map(([p, peers], i) => [i ? '; ' : '', el('code', { title: peers.join('\n') }, p), el('span', { class: 'muted' }, ` (${peers.length} peer${peers.length === 1 ? '' : 's'})`)])
+            : '—',
+        ),
+        el('dt', {}, 'Trace ASes'),
+        el('dd', { id: 'trace-ases' }, latest ? el('code', {}, traceAs(latest.asPath)) : '—'),
         el('dt', {}, 'Probing'),
         el('dd', {}, `${target.backend} every ${target.interval}, ${target.state}${target.lastError ? ` (${target.lastError.message})` : ''}`),
       ),

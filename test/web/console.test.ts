@@ -147,6 +147,9 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   await page.waitForSelector('#path svg .hop');
   assert.equal(await page.locator('#last-rtt').innerText(), '35.0 ms', 'last RTT as the API says');
   assert.equal(await page.locator('#covering-prefix').innerText(), PREFIX);
+  // What BGP offers beside what the trace shows.
+  assert.equal(await page.locator('#bgp-paths').innerText(), '65101 (2 peers); 65201 65501 65301 (1 peer)');
+  assert.equal(await page.locator('#trace-ases').innerText(), '65101');
   assert.equal(await page.locator('#graph').getAttribute('data-points'), '8', 'every trace is a point');
   const markerTimes = await page.$$eval('#graph .marker.route-change', (ms) => ms.map((m) => m.getAttribute('data-time')));
   assert.ok(markerTimes.includes(change.time), `a marker at the route change ${change.time}: ${markerTimes.join(', ')}`);

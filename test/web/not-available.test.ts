@@ -1,7 +1,10 @@
 // The console against an API that lacks the verdict and alert resources (an older server,
 // or one built without them): each panel says "not available" and names the missing
-// path, the rest of the page works, and nothing is invented. Headless Chromium.
+// path, the rest of the page works, and nothing is invented. Then the server restarts with
+// another console build and the open page picks it up by itself. Headless Chromium.
 import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildApp } from '../../src/api/app.ts';
@@ -12,13 +15,14 @@ import { targetRoutes } from '../../src/api/targets.ts';
 import { webRoutes } from '../../src/api/web.ts';
 import { LiveHub } from '../../src/live.ts';
 import { createLogger } from '../../src/log.ts';
+import { repoRoot } from '../helpers/requirements.ts';
 import { artifacts, startChromium } from './helpers.ts';
 
 test('console without /api/verdicts, /api/alerts, /api/silences: "not available" panels, no invented data, no console errors', async (t) => {
   const c = await startChromium(t);
   if (!c) return;
   const target = { id: 'web1', name: 'web1', address: '203.0.113.70', interval: 300_000, backend: 'mtr', source: 'config', state: 'waiting', runs: 0, failures: 0, skipped: 0 };
-  const app = await buildApp({
+  const make = async (dir?: string) => buildApp({
     logger: createLogger({ level: 'silent' }),
     version: 't',
     token: 'x'.repeat(24),
@@ -41,10 +45,11 @@ test('console without /api/verdicts, /api/alerts, /api/silences: "not available"
         await x.register(liveRoutes, { live: new LiveHub() });
       },
       async (x) => {
-        await x.register(webRoutes, {});
+        await x.register(webRoutes, dir === undefined ? {} : { dir });
       },
     ],
   });
+  let app = await make();
   t.after(() => app.close());
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   assert.equal((await fetch(`${url}/api/verdicts`)).status, 404, 'this server has no verdicts');
@@ -103,4 +108,23 @@ test('console without /api/verdicts, /api/alerts, /api/silences: "not available"
   assert.equal(await page.locator('#silence-form').count(), 0, 'no form for a resource that is not there');
   await page.screenshot({ path: join(artifacts, 'alerts-not-available-1280x720.png') });
   assert.deepEqual(c.errors, [], 'no console errors: a missing resource is not requested blindly');
+
+  // The server goes away and comes back on the same port with another console build: the
+  // page (a wall screen nobody touches) reconnects and loads the new build by itself.
+  await page.waitForSelector('#live-state[data-state="up"]');
+  await page.evaluate(() => ((window as unknown as { __old: boolean }).__old = true));
+  const port = Number(new URL(url).port);
+  await app.close();
+  await page.waitForSelector('#live-state[data-state="down"]');
+  const dir = mkdtempSync(join(tmpdir(), 'smoketrace-web2-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'src', 'web'), dir, { recursive: true });
+  appendFileSync(join(dir, 'style.css'), '\n/* build 2 */\n');
+  app = await make(dir);
+  await app.listen({ host: '127.0.0.1', port });
+  await page.waitForFunction(() => (window as unknown as { __old?: boolean }).__old === undefined && document.querySelector('#live-state')?.getAttribute('data-state') === 'up', undefined, { timeout: 20_000 });
+  const build2 = /\/assets\/([0-9a-f]+)\/app\.js/.exec(await (await fetch(`${url}/`)).text())![1];
+  assert.notEqual(build2, build, 'another build');
+  assert.equal(await page.evaluate(() => document.querySelector('script[type="module"]')?.getAttribute('src')), `/assets/${build2}/app.js`, 'the page runs the new build');
+  assert.deepEqual(c.errors, [], 'no console errors across the restart either');
 });
