@@ -321,11 +321,16 @@ export class AutoTargets implements Component {
       if (this.notAllowed(a) !== undefined) continue;
       tried.push(a);
       this.counters.probed++;
-      let ok = false;
+      let ok: boolean;
       try {
         ok = await this.opts.verify(a);
+        this.problems.delete('verify');
       } catch (e) {
-        this.opts.logger.warn({ err: e, address: a }, `probe of ${a} failed`);
+        // The probe itself failed (tool missing, no permission): that says nothing about
+        // the prefix, so nothing is cached and it is tried again next refresh.
+        this.problems.set('verify', `address check failed: ${(e as Error).message}`);
+        this.opts.logger.warn({ err: e, address: a }, `address check of ${a} failed: ${(e as Error).message}`);
+        return undefined;
       }
       if (ok) {
         found = a;

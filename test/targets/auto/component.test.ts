@@ -275,3 +275,34 @@ test("churn: the store's busiest prefixes over the window, with the count in the
     ['203.0.113.0/24', 'churn', 412, 'top 1 by churn: 412 updates in 24h'],
   ]);
 });
+
+test('an address check that cannot run (tool missing) caches nothing and shows in health', async (t) => {
+  const s = await setup(t, { static: ['198.51.100.0/24'] }, new Set());
+  s.routes.table.set('198.51.100.0/24', [[65001]]);
+  let broken = true;
+  const a = new AutoTargets({
+    config: autoConfig({ static: ['198.51.100.0/24'] }),
+    allowed: () => [parsePrefix('198.51.100.0/24')!],
+    store: s.store.autoTargets,
+    scheduler: s.sched,
+    routing: s.routes,
+    churn: async () => [],
+    verify: async () => {
+      if (broken) throw new Error('mtr is not installed or not on PATH');
+      return true;
+    },
+    logger,
+    now: () => s.clock.now(),
+    timers: s.clock,
+  });
+  await a.start();
+  t.after(() => a.stop());
+  await s.clock.advance(MIN);
+  assert.equal(s.sched.targets.size, 0);
+  assert.deepEqual(await s.store.autoTargets.checks(), [], 'nothing cached as unresponsive');
+  assert.equal(a.health().detail, 'address check failed: mtr is not installed or not on PATH');
+  broken = false;
+  await s.clock.advance(MIN);
+  assert.equal(s.sched.targets.get('auto-198.51.100.0/24')?.address, '198.51.100.1', 'tried again at the next refresh');
+  assert.equal(a.health().state, 'ok');
+});
