@@ -7,6 +7,7 @@
 //   --json   [{ "prefix", "address", "score", "reason" }], best first
 // Exit status: 0 (also when nothing ranks), 2 for a usage error, a bad config or a file
 // that cannot be read or parsed (named with its line).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { version } from '../version.ts';
@@ -73,9 +74,12 @@ async function suggest(opts: SuggestOptions): Promise<void> {
     if (r.from !== undefined && r.to !== undefined) window = formatWindow(Math.max(60_000, Math.ceil((r.to - r.from) / 60_000) * 60_000));
     for (const p of r.problems.slice(0, 20)) notes.push(p);
   } else if (only !== 'static') {
+    const path = resolve(config.storage.path);
+    // Reading must not leave an empty database behind.
+    if (!existsSync(path)) throw usage(`no database at ${path} (storage.path): give --mrt FILE..., or point --config at the service's config`);
     const { createLogger } = await import('../log.ts');
     const { Store } = await import('../store/store.ts');
-    const store = new Store({ path: resolve(config.storage.path), version, logger: createLogger({ level: 'silent' }) });
+    const store = new Store({ path, version, logger: createLogger({ level: 'silent' }) });
     await store.start();
     try {
       const newest = await store.churn.newestBucket();

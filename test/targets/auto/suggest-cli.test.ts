@@ -190,6 +190,9 @@ test('a bad export or a missing file: exit 2 and a message naming the file and l
   const r3 = runCli(['targets', 'suggest', '-c', config(dir), '--mrt', join(dir, 'missing.gz')]);
   assert.equal(r3.status, 2);
   assert.match(r3.stderr, /missing\.gz/);
+  const r5 = runCli(['targets', 'suggest', '-c', config(dir)]);
+  assert.equal(r5.status, 2);
+  assert.match(r5.stderr, /no database at .*db\.sqlite \(storage\.path\): give --mrt FILE/);
   const r4 = runCli(['targets', 'suggest', '-c', config(dir), '--from', 'nonsense']);
   assert.equal(r4.status, 2);
   assert.match(r4.stderr, /--from must be one of churn, asn, traffic, static/);
