@@ -22,7 +22,9 @@ export function render(view, id) {
   let target;
   let prefix = null;
   let points = [];
-  let picked = -1;
+  // The picked trace by its start: a window that moves on keeps the same trace picked.
+  let pickedStart;
+  let disposed = false;
   let graph;
   let verdicts = [];
   let verdictError;
@@ -117,6 +119,7 @@ export function render(view, id) {
     try {
       lat = await get(`/api/targets/${enc}/latency?from=${since}&limit=10000`, '/api/targets/{id}/latency');
     } catch (e) {
+      if (disposed) return;
       graph?.destroy();
       graph = undefined;
       put(clear(graphBox), problem(e, 'Latency'));
@@ -129,6 +132,7 @@ export function render(view, id) {
         changes = [];
       }
     }
+    if (disposed) return;
     points = lat.points;
     graph?.destroy();
     clear(graphBox);
@@ -147,13 +151,18 @@ export function render(view, id) {
       },
     });
     if (target) drawHead();
-    if (followLatest || picked >= points.length) void pick(points.length - 1);
+    const keep = followLatest ? -1 : points.findIndex((p) => p.start === pickedStart);
+    if (keep >= 0) graph.select(keep);
+    else {
+      followLatest = true;
+      void pick(points.length - 1);
+    }
   }
 
   async function pick(i) {
-    picked = i;
-    graph?.select(i);
     const p = points[i];
+    pickedStart = p?.start;
+    graph?.select(i);
     if (!p) {
       put(clear(pathBox), el('p', { class: 'muted' }, 'No trace to show.'));
       exportBtn.disabled = true;
@@ -171,7 +180,7 @@ export function render(view, id) {
       put(clear(pathBox), problem(e, 'Trace'));
       return;
     }
-    if (picked !== i) return;
+    if (disposed || pickedStart !== p.start) return;
     const cur = traces.findLast((t) => t.start === p.start) ?? traces[traces.length - 1];
     const before = prev ? (traces.find((t) => t.start === prev.start) ?? null) : null;
     if (!cur) {
@@ -274,6 +283,7 @@ export function render(view, id) {
       if (type === 'target' && mine) soon('head', () => void loadHead());
     },
     dispose() {
+      disposed = true;
       for (const t of timers.values()) clearTimeout(t);
       graph?.destroy();
     },

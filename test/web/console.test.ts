@@ -193,6 +193,12 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   await page.focus('#graph .plot');
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction((want) => document.querySelector('#path')?.getAttribute('data-start') === want, webPoints[i + 1].start);
+  // A trace made now shows on the open graph (live); the earlier trace stays picked.
+  await traceNow('web1');
+  await page.waitForFunction(() => document.querySelector('#graph')?.getAttribute('data-points') === '9', undefined, { timeout: 15_000 });
+  await page.waitForSelector('#path svg');
+  assert.equal(await page.locator('#path').getAttribute('data-start'), webPoints[i + 1].start, 'the picked trace stays picked');
+  assert.equal(await page.locator('#last-rtt').innerText(), '35.0 ms');
 
   // ---- Prefix
   await page.goto(`${s.url}/#/prefix/${encodeURIComponent(PREFIX)}`);
