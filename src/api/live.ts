@@ -55,7 +55,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveOptions> = async (app, op
         description:
           'One `event: <type>` (route-change, trace, path-change, verdict, alert, target) and `data: <JSON>` per event, the JSON as the REST API returns it; a `: keep-alive` comment every 15 s. A client that falls more than 1 MiB behind is disconnected (EventSource reconnects).',
         tags: ['live'],
-        response: { 200: Type.String({ description: 'text/event-stream' }) },
+        response: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: Type.String() } } } },
       },
     },
     (req, reply) => {
