@@ -54,7 +54,7 @@ function suggest(args: string[]): Row[] {
   return JSON.parse(r.stdout) as Row[];
 }
 
-for (const fixture of [RRC06, ARCH3]) {
+for (const fixture of [RRC06, ARCH3, 'bgpdump/updates.20160811.1600.gz']) {
   test(`churn ranking of ${fixture} is bgpdump's per-prefix A+W count, best first, each with its reason`, (t) => {
     const bin = needTool(t, 'bgpdump');
     const file = needFixture(t, fixture);
