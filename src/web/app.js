@@ -4,7 +4,7 @@
 // render(view, params) -> { live?(type, data), refresh?(), dispose?() }.
 /* global document, window, location, history, EventSource */
 import { forgetDocumented, get, setToken, token } from './api.js';
-import { clear, el, link, parseAddr, problem, refreshAges, utc, put } from './dom.js';
+import { clear, el, link, parseAddr, problem, refreshAges, tabStatus, utc, put } from './dom.js';
 import * as alerts from './alerts.js';
 import * as overview from './overview.js';
 import * as prefix from './prefix.js';
@@ -29,7 +29,7 @@ function route() {
   current = undefined;
   clear(view);
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === name);
-  document.title = `smoketrace · ${name}${arg ? ` ${arg}` : ''}`;
+  tabStatus(`smoketrace · ${name}${arg ? ` ${arg}` : ''}`, undefined);
   try {
     current = pages[name].render(view, arg) ?? undefined;
   } catch (e) {

@@ -207,3 +207,14 @@ export function lossColour(p) {
   for (const [max, c] of LOSS_COLOURS) if (p <= max) return c;
   return '#d7191c';
 }
+
+// ---- the browser tab: a NOC has many; the one with trouble says so in its title and icon
+
+/** Sets the tab title and a round icon: red when `bad` > 0, green otherwise, grey when unknown. */
+export function tabStatus(title, bad) {
+  document.title = bad > 0 ? `(${bad}) ${title}` : title;
+  const colour = bad === undefined ? '#888' : bad > 0 ? '#d7191c' : '#1a9641';
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${colour}"/></svg>`;
+  const icon = document.getElementById('favicon');
+  if (icon) icon.setAttribute('href', `data:image/svg+xml,${encodeURIComponent(svg)}`);
+}

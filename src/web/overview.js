@@ -8,7 +8,7 @@
 //   no data      never traced yet (the scheduler state says why)
 /* global document */
 import { get } from './api.js';
-import { asPath, badge, clear, el, link, loading, lossColour, ms, pct, problem, sortableTable, time, put } from './dom.js';
+import { asPath, badge, clear, el, link, loading, lossColour, ms, pct, problem, sortableTable, tabStatus, time, put } from './dom.js';
 
 const STATES = ['unreachable', 'worse', 'mismatch', 'ok', 'no-data'];
 const RANK = Object.fromEntries(STATES.map((s, i) => [s, i]));
@@ -96,6 +96,8 @@ export function render(view) {
     const all = rows();
     const counts = Object.fromEntries(STATES.map((s) => [s, 0]));
     for (const r of all) counts[r.state]++;
+    // The tab says how many targets are in trouble, for a NOC with many tabs open.
+    tabStatus('smoketrace · overview', counts.unreachable + counts.worse + counts.mismatch);
     put(clear(summary), 
       el('span', { class: 'count' }, `${all.length} target${all.length === 1 ? '' : 's'}`),
       STATES.filter((s) => counts[s] > 0).map((s) => el('button', { type: 'button', class: `chip b-${s}`, 'data-state': s, onclick: () => ((stateSel.value = filter.state === s ? '' : s), (filter.state = stateSel.value), draw()) }, `${counts[s]} ${s.replace('-', ' ')}`)),

@@ -3,7 +3,7 @@
 // with the trace before it, exportable as SVG), the verdict history with its reasons and
 // the prober's own path changes.
 import { get } from './api.js';
-import { asPath, badge, clear, el, link, loading, ms, pct, problem, time, utc, put } from './dom.js';
+import { asPath, badge, clear, el, link, loading, ms, pct, problem, tabStatus, time, utc, put } from './dom.js';
 import { latencyGraph } from './graph.js';
 import { downloadSvg, pathDiagram } from './path-diagram.js';
 import { stateOf } from './overview.js';
@@ -79,6 +79,7 @@ export function render(view, id) {
   function drawHead() {
     const latest = points[points.length - 1] ?? null;
     const state = stateOf(latest, verdicts[0] ?? null);
+    tabStatus(`smoketrace · ${target.name}`, state === 'ok' ? 0 : state === 'no-data' ? undefined : 1);
     put(clear(head), 
       el('h1', {}, badge(state, state.replace('-', ' ')), ' ', target.name, ' ', el('code', { class: 'addr' }, target.address)),
       el(

@@ -99,6 +99,8 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   assert.equal(web1.Hops, String(latest.get('web1')!.hops), 'hops as the API says');
   assert.equal(web1.Hops, '4');
   assert.equal(web1.State, 'ok', 'reached, no verdict against it');
+  assert.equal(await page.title(), 'smoketrace · overview', 'nothing in trouble: no count in the tab');
+  assert.match((await page.locator('#favicon').getAttribute('href')) ?? '', /%231a9641/, 'a green tab icon');
   assert.equal((await row('db1')).RTT, '30.0 ms');
   // The sparkline has every trace of the last 3 h.
   const recent = ((await api('/api/latency?recent=3h')).targets as { targetId: string; recent: unknown[] }[]).find((x) => x.targetId === 'web1')!.recent;

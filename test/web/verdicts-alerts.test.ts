@@ -66,6 +66,9 @@ test('console: a worse verdict shows live, on the target page with its reasons; 
   assert.equal(await page.locator('#targets tr[data-target="web"] .verdict .reason').innerText(), verdict.reasons[0]);
   await page.waitForFunction(() => document.querySelector('#targets tr[data-target="web"] td[data-label="RTT"]')?.textContent === '85.0 ms');
   assert.equal(await page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded), true, 'not reloaded');
+  // The browser tab says it too: a count in the title, a red icon.
+  assert.equal(await page.title(), '(1) smoketrace · overview');
+  assert.match((await page.locator('#favicon').getAttribute('href')) ?? '', /%23d7191c/);
   const alert = await waitFor('the alert', async () => (await api('/api/alerts')).alerts.find((x: { causeId: string }) => x.causeId === verdict.causeId), 10_000);
   await page.waitForSelector(`#recent-alerts li[data-alert="${alert.id}"]`, { timeout: 15_000 });
   assert.match(await page.locator(`#recent-alerts li[data-alert="${alert.id}"]`).innerText(), new RegExp(alert.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
