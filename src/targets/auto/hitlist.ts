@@ -8,23 +8,40 @@ import { type Address, address, formatAddress, parseAddress } from '../../model/
 import { type Prefix, parsePrefix, prefixContains } from '../../model/prefix.ts';
 import { InputFormatError } from './traffic-format.ts';
 
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
 export class Hitlist {
-  /** Addresses in file order (the file's best first, for the ISI lists sorted by score). */
-  private readonly byFamily: { 4: Address[]; 6: Address[] } = { 4: [], 6: [] };
+  /** Per family, sorted by address once the list is read: a prefix's entries are one run. */
+  private readonly byFamily: { 4: { key: string; a: Address }[]; 6: { key: string; a: Address }[] } = { 4: [], 6: [] };
+  private sorted = true;
 
   get size(): number {
     return this.byFamily[4].length + this.byFamily[6].length;
   }
 
   add(a: Address): void {
-    this.byFamily[a.family].push(a);
+    this.byFamily[a.family].push({ key: hex(a.bytes), a });
+    this.sorted = false;
   }
 
-  /** The first hitlist address inside `prefix` that `ok` accepts. */
+  /** The lowest hitlist address inside `prefix` that `ok` accepts (binary search, then the run). */
   find(prefixText: string, ok: (a: Address) => boolean = () => true): string | undefined {
     const p: Prefix | undefined = parsePrefix(prefixText);
     if (!p) return undefined;
-    for (const a of this.byFamily[p.family]) if (prefixContains(p, a) && ok(a)) return formatAddress(a);
+    if (!this.sorted) {
+      for (const l of [this.byFamily[4], this.byFamily[6]]) l.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      this.sorted = true;
+    }
+    const list = this.byFamily[p.family];
+    const start = hex(p.bytes);
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].key < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.length && prefixContains(p, list[i].a); i++) if (ok(list[i].a)) return formatAddress(list[i].a);
     return undefined;
   }
 }

@@ -102,6 +102,15 @@ test('hitlist: plain addresses and ISI hex lines; junk is an error with its line
   assert.equal(h.find('2001:db8::/32'), '2001:db8::5');
   assert.equal(h.find('203.0.113.0/24'), undefined);
   assert.throws(() => parseHitlist('10.0.0.1\nhello\n', 'h.txt'), /h\.txt:2: is not an IP address/);
+  // A big list (one address per /24 of 10.0.0.0/8, unsorted): the lowest inside the prefix, found by search.
+  const lines: string[] = [];
+  for (let i = 65535; i >= 0; i--) lines.push(`10.${i >> 8}.${i & 255}.${(i * 7) % 250 + 1}`);
+  const big = parseHitlist(lines.join('\n'), 'big.txt');
+  assert.equal(big.size, 65536);
+  assert.equal(big.find('10.200.3.0/24'), `10.200.3.${((200 * 256 + 3) * 7) % 250 + 1}`);
+  assert.equal(big.find('10.200.0.0/16'), `10.200.0.${((200 * 256) * 7) % 250 + 1}`);
+  assert.equal(big.find('10.200.3.0/24', () => false), undefined);
+  assert.equal(big.find('11.0.0.0/8'), undefined);
 });
 
 test('candidate addresses: first usable first, a fixed sample, inside the prefix and the filter', () => {
