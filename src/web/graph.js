@@ -5,7 +5,7 @@
 // the target is a red bar at the top. Route changes of the covering prefix are amber
 // lines with a marker on the time axis; verdicts are diamonds at the top. Markers are
 // DOM elements over the plot (hover shows what they are). A click picks the nearest trace.
-/* global window, ResizeObserver */
+/* global window, document, getComputedStyle, ResizeObserver */
 import uPlot from './uplot.js';
 import { LOSS_COLOURS, asPath, el, lossColour, ms, pct, utc, put } from './dom.js';
 
@@ -15,7 +15,15 @@ const VERDICT_COLOURS = { worse: '#d7191c', unreachable: '#d7191c', better: '#1a
  * graph(box, { points, from, to, routeChanges, verdicts, onPick }) -> { select(i), destroy() }
  * points: /api/targets/:id/latency points (oldest first); from/to: epoch ms of the window.
  */
+/** The page's colours for what uPlot draws on its canvas (style.css sets them, dark mode too). */
+function themeColours() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  return { axis: v('--axis', '#333'), grid: v('--grid', '#eee'), smoke: v('--smoke', '0, 0, 0') };
+}
+
 export function latencyGraph(box, opts) {
+  const theme = themeColours();
   const pts = opts.points;
   const xs = pts.map((p) => Date.parse(p.start) / 1000);
   const med = pts.map((p) => p.rttMs);
@@ -62,9 +70,9 @@ export function latencyGraph(box, opts) {
     ctx.clip();
     const y = (v) => u.valToPos(v, 'y', true);
     const bands = [
-      ['minMs', 'maxMs', 'rgba(0,0,0,0.10)'],
-      ['p10Ms', 'p90Ms', 'rgba(0,0,0,0.14)'],
-      ['p25Ms', 'p75Ms', 'rgba(0,0,0,0.20)'],
+      ['minMs', 'maxMs', `rgba(${theme.smoke},0.10)`],
+      ['p10Ms', 'p90Ms', `rgba(${theme.smoke},0.14)`],
+      ['p25Ms', 'p75Ms', `rgba(${theme.smoke},0.20)`],
     ];
     for (let i = 0; i < pts.length; i++) {
       const p = pts[i];
@@ -146,8 +154,8 @@ export function latencyGraph(box, opts) {
       legend: { show: false },
       scales: { x: { time: true, range: () => [xmin, xmax] }, y: { range: () => [0, top] } },
       axes: [
-        { space: 90, values: (_u, ticks) => ticks.map((v) => (xmax - xmin > 2 * 86400 ? utc(v * 1000).slice(5, 16) : utc(v * 1000).slice(11, xmax - xmin < 600 ? 19 : 16))), stroke: '#333', grid: { stroke: '#eee' } },
-        { label: 'RTT (ms)', stroke: '#333', grid: { stroke: '#eee' }, size: 50 },
+        { space: 90, values: (_u, ticks) => ticks.map((v) => (xmax - xmin > 2 * 86400 ? utc(v * 1000).slice(5, 16) : utc(v * 1000).slice(11, xmax - xmin < 600 ? 19 : 16))), stroke: theme.axis, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },
+        { label: 'RTT (ms)', stroke: theme.axis, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid }, size: 50 },
       ],
       series: [{}, { label: 'median', stroke: 'transparent', points: { show: false } }],
       hooks: {

@@ -110,8 +110,12 @@ export function render(view) {
     });
     const columns = [
       { key: 'state', label: 'State', value: (r) => RANK[r.state], cell: (r) => badge(r.state, r.state.replace('-', ' ')) },
-      { key: 'name', label: 'Target', value: (r) => r.t.name.toLowerCase(), cell: (r) => el('a', { href: link.target(r.t.id), class: 'target-link' }, r.t.name) },
-      { key: 'address', label: 'Address', value: (r) => r.t.address, cell: (r) => el('code', {}, r.t.address) },
+      {
+        key: 'name',
+        label: 'Target',
+        value: (r) => r.t.name.toLowerCase(),
+        cell: (r) => [el('a', { href: link.target(r.t.id), class: 'target-link' }, r.t.name), el('code', { class: 'addr' }, r.t.address)],
+      },
       { key: 'rtt', label: 'RTT', class: 'num', value: (r) => r.latest?.rttMs ?? null, cell: (r) => el('span', { class: 'rtt' }, ms(r.latest?.rttMs)) },
       { key: 'spark', label: 'Last 3 h', value: (r) => r.latest?.rttMs ?? null, cell: (r) => sparkline(data.recent.get(r.t.id) ?? []) },
       { key: 'loss', label: 'Loss', class: 'num', value: (r) => r.latest?.lossPct ?? null, cell: (r) => el('span', { class: (r.latest?.lossPct ?? 0) > 0 ? 'loss bad' : 'loss' }, pct(r.latest?.lossPct)) },

@@ -244,5 +244,15 @@ test('console: overview, target graph with route-change marker, path diagram, pr
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
 
+  // A dark wall screen (the OS's dark mode).
+  const wall = await c.page(1280, 720, 'dark');
+  await wall.goto(`${s.url}/#/target/web1`);
+  await wall.waitForSelector('#path svg .hop');
+  assert.equal(await wall.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(15, 20, 27)', 'dark background');
+  await shot(wall, 'target-dark-1280x720');
+  await wall.goto(`${s.url}/#/overview`);
+  await wall.waitForSelector('#targets tr[data-target="web1"]');
+  await shot(wall, 'overview-dark-1280x720');
+
   assert.deepEqual(c.errors, [], 'no console errors');
 });

@@ -99,7 +99,7 @@ export interface Console {
   readonly browser: Browser;
   readonly errors: string[];
   /** A new page at the given size, its console errors and page errors collected. */
-  page(width: number, height: number): Promise<Page>;
+  page(width: number, height: number, colorScheme?: 'light' | 'dark'): Promise<Page>;
 }
 
 /** Headless Debian Chromium via playwright-core, or undefined (test skipped) when absent. */
@@ -116,8 +116,8 @@ export async function startChromium(t: TestContext): Promise<Console | undefined
   return {
     browser,
     errors,
-    async page(width, height) {
-      const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, timezoneId: 'Europe/Paris' });
+    async page(width, height, colorScheme = 'light') {
+      const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, timezoneId: 'Europe/Paris', colorScheme });
       const page = await ctx.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
