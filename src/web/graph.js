@@ -11,10 +11,6 @@ import { LOSS_COLOURS, asPath, el, lossColour, ms, pct, utc, put } from './dom.j
 
 const VERDICT_COLOURS = { worse: '#d7191c', unreachable: '#d7191c', better: '#1a9641', same: '#777' };
 
-/**
- * graph(box, { points, from, to, routeChanges, verdicts, onPick }) -> { select(i), destroy() }
- * points: /api/targets/:id/latency points (oldest first); from/to: epoch ms of the window.
- */
 /** The page's colours for what uPlot draws on its canvas (style.css sets them, dark mode too). */
 function themeColours() {
   const css = getComputedStyle(document.documentElement);
@@ -22,6 +18,10 @@ function themeColours() {
   return { axis: v('--axis', '#333'), grid: v('--grid', '#eee'), smoke: v('--smoke', '0, 0, 0') };
 }
 
+/**
+ * latencyGraph(box, { points, from, to, routeChanges, verdicts, onPick }) -> { select(i), destroy() }
+ * points: /api/targets/:id/latency points (oldest first); from/to: epoch ms of the window.
+ */
 export function latencyGraph(box, opts) {
   const theme = themeColours();
   const pts = opts.points;
@@ -54,7 +54,7 @@ export function latencyGraph(box, opts) {
   function describe(i) {
     const p = pts[i];
     if (!p) return 'No traces in this window.';
-    return `${utc(p.start)} UTC · median ${ms(p.rttMs)} · spread ${ms(p.minMs)}–${ms(p.maxMs)} · loss ${pct(p.lossPct)} · ${p.hops} hops · AS ${asPath(p.asPath)}${p.reached ? '' : ' · NOT REACHED'}`;
+    return `${utc(p.start)} UTC · median ${ms(p.rttMs)} · spread ${ms(p.minMs)}–${ms(p.maxMs)} · loss ${pct(p.lossPct)} · ${p.hops} hops · AS ${p.asPath.length ? asPath(p.asPath) : 'unknown'}${p.reached ? '' : ' · NOT REACHED'}`;
   }
   readout.textContent = describe(selected);
 
