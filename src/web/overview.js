@@ -120,7 +120,7 @@ export function render(view) {
       { key: 'spark', label: 'Last 3 h', value: (r) => r.latest?.rttMs ?? null, cell: (r) => sparkline(data.recent.get(r.t.id) ?? []) },
       { key: 'loss', label: 'Loss', class: 'num', value: (r) => r.latest?.lossPct ?? null, cell: (r) => el('span', { class: (r.latest?.lossPct ?? 0) > 0 ? 'loss bad' : 'loss' }, pct(r.latest?.lossPct)) },
       { key: 'hops', label: 'Hops', class: 'num', value: (r) => r.latest?.hops ?? null, cell: (r) => (r.latest ? String(r.latest.hops) : '—') },
-      { key: 'as', label: 'AS path (trace)', value: (r) => (r.latest ? asPath(r.latest.asPath) : null), cell: (r) => el('code', { class: 'aspath' }, r.latest ? asPath(r.latest.asPath) : '—') },
+      { key: 'as', label: 'AS path (trace)', value: (r) => (r.latest ? asPath(r.latest.asPath) : null), cell: (r) => el('code', { class: 'aspath' }, !r.latest ? '—' : r.latest.asPath.length ? asPath(r.latest.asPath) : 'unknown') },
       { key: 'last', label: 'Last trace', value: (r) => (r.latest ? Date.parse(r.latest.start) : null), cell: (r) => (r.latest ? time(r.latest.start, { short: true }) : el('span', { class: 'muted', title: r.t.lastError?.message }, r.t.state)) },
       {
         key: 'verdict',
