@@ -21,7 +21,7 @@ import { notAllowedReason } from '../validate.ts';
 import { candidateAddresses } from './addresses.ts';
 import type { Hitlist } from './hitlist.ts';
 import { type ScheduledView, plan } from './lifecycle.ts';
-import { type ChurnInput, formatWindow } from './rank.ts';
+import { type ChurnInput, type RoutedPrefix, formatWindow } from './rank.ts';
 import type { RoutingView } from './routing.ts';
 import { type AutoConfig, type Ranking, asnRulesOf, rankAll, staticsOf, withHitlistAddress } from './suggest.ts';
 import type { ParsedTraffic } from './traffic-format.ts';
@@ -247,8 +247,19 @@ export class AutoTargets implements Component {
       }
       return undefined;
     };
+    // Every routed prefix, for the ASN rules: gathered in slices with the event loop let go
+    // in between, so a full table does not stall the feeds and the API for seconds.
+    let routed: RoutedPrefix[] | undefined;
+    if (c.asn.length > 0) {
+      routed = [];
+      for (const p of this.opts.routing.prefixes()) {
+        routed.push(p);
+        if (routed.length % 20_000 === 0) await new Promise<void>((r) => setImmediate(r));
+      }
+    }
     const ranking = rankAll({
       routing: this.opts.routing,
+      ...(routed ? { routed } : {}),
       ...(churn ? { churn, churnWindow: formatWindow(c.churn.window) } : {}),
       ...(traffic ? { traffic } : {}),
       asnRules: asnRulesOf(c),

@@ -1,7 +1,7 @@
 // What ranking needs from routes, over the RIB: every prefix with its AS paths, origins,
 // the route covering an address, and whether a prefix is still announced.
 import { parseAddress } from '../../model/address.ts';
-import { formatPrefix, parsePrefix } from '../../model/prefix.ts';
+import { formatPrefix, parsePrefix, prefix } from '../../model/prefix.ts';
 import type { Rib } from '../../rib/rib.ts';
 import { originsOf } from '../../rib/origin.ts';
 import type { RoutedPrefix } from './rank.ts';
@@ -16,7 +16,10 @@ export interface RoutingView {
   announced(prefix: string): boolean | undefined;
 }
 
-const ALL = [parsePrefix('0.0.0.0/0')!, parsePrefix('::/0')!];
+const CHUNKS: readonly (readonly [4 | 6, number, number])[] = [
+  [4, 8, 256],
+  [6, 4, 16],
+];
 
 export function ribRouting(rib: Rib): RoutingView {
   return {
@@ -27,9 +30,25 @@ export function ribRouting(rib: Rib): RoutingView {
       return c ? originsOf(c.routes.map((r) => r.attrs.asPath)) : [];
     },
     *prefixes() {
-      for (const top of ALL) {
-        for (const pr of rib.covered(top)) {
-          if (pr.routes.length > 0) yield { prefix: formatPrefix(pr.prefix), paths: pr.routes.map((r) => r.attrs.asPath) };
+      const short = new Set<string>();
+      // One /8 (IPv4) or /4 (IPv6) at a time, so a consumer can pause between chunks
+      // instead of the RIB building every route view of a full table at once.
+      for (const [family, bits, count] of CHUNKS) {
+        for (let i = 0; i < count; i++) {
+          const bytes = new Uint8Array(family === 4 ? 4 : 16);
+          bytes[0] = family === 4 ? i : i << 4;
+          const chunk = prefix(family, bits, bytes);
+          // Prefixes shorter than the chunk (a default route, a /6) cover many chunks: once each.
+          for (const pr of rib.coveringRoutes(chunk)) {
+            if (pr.prefix.len >= bits || pr.routes.length === 0) continue;
+            const key = formatPrefix(pr.prefix);
+            if (short.has(key)) continue;
+            short.add(key);
+            yield { prefix: key, paths: pr.routes.map((r) => r.attrs.asPath) };
+          }
+          for (const pr of rib.covered(chunk)) {
+            if (pr.routes.length > 0) yield { prefix: formatPrefix(pr.prefix), paths: pr.routes.map((r) => r.attrs.asPath) };
+          }
         }
       }
     },

@@ -3,7 +3,7 @@
 import type { Config } from '../../config/schema.ts';
 import { formatPrefix } from '../../model/prefix.ts';
 import type { Hitlist } from './hitlist.ts';
-import { type AsnRule, type ChurnInput, asnCandidates, churnCandidates, merge, staticCandidates, trafficCandidates } from './rank.ts';
+import { type AsnRule, type ChurnInput, type RoutedPrefix, asnCandidates, churnCandidates, merge, staticCandidates, trafficCandidates } from './rank.ts';
 import type { RoutingView } from './routing.ts';
 import type { ParsedTraffic } from './traffic-format.ts';
 import type { AutoSource, Candidate, Suggestion } from './types.ts';
@@ -12,6 +12,8 @@ export type AutoConfig = Config['auto_targets'];
 
 export interface RankInputs {
   readonly routing: RoutingView;
+  /** routing.prefixes(), already gathered (the service gathers them without blocking). */
+  readonly routed?: readonly RoutedPrefix[];
   /** Per-prefix churn over the window; undefined: the churn source is off or has no data. */
   readonly churn?: readonly ChurnInput[];
   /** How the churn window reads in a reason: "24h". */
@@ -52,7 +54,7 @@ export function rankAll(i: RankInputs): Ranking {
   }
   if (want('asn') && i.asnRules.length > 0) {
     // One pass over the RIB per rule: rules are few, prefixes many.
-    const all = [...i.routing.prefixes()];
+    const all = i.routed ?? [...i.routing.prefixes()];
     for (const r of i.asnRules) lists.push(asnCandidates(all, r));
   }
   let unrouted = 0;
