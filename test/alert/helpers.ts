@@ -1,7 +1,7 @@
 // An Alerter on a real Store (a SQLite file in a temp dir) built from a real Config, as
 // the service builds it, and a loopback HTTP server standing in for a chat webhook.
 import assert from 'node:assert/strict';
-import { type IncomingMessage, type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Alerter, alerterFromConfig } from '../../src/alert/alerter.ts';
@@ -46,25 +46,48 @@ export async function startAlerter(t: After, cfg: Config, opts: { now?: () => nu
 export interface Hook {
   readonly url: string;
   readonly posts: { headers: IncomingMessage['headers']; body: any }[]; // eslint-disable-line @typescript-eslint/no-explicit-any
-  /** HTTP status to answer with (200 by default). */
+  /** HTTP status to answer with (200 by default); 0: never answer (a hung receiver). */
   status: number;
+  /** Requests held open while status is 0. */
+  readonly held: number;
+  /** Answers every held request with 503. */
+  release(): void;
   close(): Promise<void>;
 }
 
 /** A chat webhook on 127.0.0.1 with a secret in its path, keeping every JSON POST. */
 export async function webhook(t: After): Promise<Hook> {
-  const hook: { -readonly [K in keyof Hook]: Hook[K] } = { url: '', posts: [], status: 200, close: async () => {} };
+  const held: ServerResponse[] = [];
+  const hook: { -readonly [K in keyof Hook]: Hook[K] } = {
+    url: '',
+    posts: [],
+    status: 200,
+    get held() {
+      return held.length;
+    },
+    release: () => {
+      for (const res of held.splice(0)) res.writeHead(503).end();
+    },
+    close: async () => {},
+  };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
+      if (hook.status === 0) {
+        held.push(res);
+        return;
+      }
       if (hook.status < 300) hook.posts.push({ headers: req.headers, body: JSON.parse(body) });
       res.writeHead(hook.status).end('ok');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/SECRETPATH/xyz`;
-  hook.close = () => new Promise<void>((r) => server.close(() => r()));
+  hook.close = () => {
+    hook.release();
+    return new Promise<void>((r) => server.close(() => r()));
+  };
   server.unref();
   t.after(() => hook.close());
   return hook;

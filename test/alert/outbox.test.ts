@@ -113,3 +113,24 @@ test('a delivery still failing after give_up_after is marked failed, and stays l
   assert.equal(d.attempts, 3);
   assert.equal((await store.alerts.list({ limit: 5, state: 'failed' })).length, 1, 'listed as failed');
 });
+
+test('a webhook that never answers does not delay email', async (t) => {
+  const m = new Mailbox();
+  await m.start();
+  t.after(() => m.stop());
+  const hook = await webhook(t);
+  hook.status = 0;
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'outbox'), [`email.smtp=${m.url}`, ...EMAIL, `webhook.url=${hook.url}`]));
+  const started = Date.now();
+  await alerter.handle(single('c1', 'worse'));
+  await alerter.handle(single('c2', 'worse', 't2', '10.77.40.2'));
+  await waitFor('both emails', () => m.mails.length === 2, 5000);
+  t.diagnostic(`2 emails in ${Date.now() - started} ms while the webhook hangs on its first POST`);
+  assert.equal(hook.held, 1, 'the webhook lane is stuck on its first POST');
+  // The receiver comes back: the held POST fails (503), the retries go through.
+  hook.status = 200;
+  hook.release();
+  await waitFor('both webhook POSTs after the receiver came back', () => hook.posts.length === 2, 5000);
+  await alerter.idle();
+  assert.equal(m.mails.length, 2, 'no email was sent twice');
+});
