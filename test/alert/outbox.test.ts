@@ -94,7 +94,7 @@ test('a delivery still failing after give_up_after is marked failed, and stays l
   let now = T0;
   const m = new Mailbox();
   await m.start();
-  const url = m.url;
+  const url = `smtp://alerts:s3cret-Pw0rd@127.0.0.1:${m.port}`;
   await m.stop();
   const cfg = config(tempDir(t, 'outbox'), [`email.smtp=${url}`, ...EMAIL, 'alert.give_up_after=1h']);
   const { alerter, store } = await startAlerter(t, cfg, { now: () => now, timers: { setTimeout: () => 0, clearTimeout: () => {} } });
@@ -112,6 +112,9 @@ test('a delivery still failing after give_up_after is marked failed, and stays l
   assert.equal(d.state, 'failed');
   assert.equal(d.attempts, 3);
   assert.equal((await store.alerts.list({ limit: 5, state: 'failed' })).length, 1, 'listed as failed');
+  const seen = JSON.stringify([await store.alerts.list({ limit: 5 }), alerter.health()]);
+  assert.match(seen, /ECONNREFUSED/, 'the reason is there');
+  assert.ok(!seen.includes('s3cret-Pw0rd'), 'the SMTP password is never in an error, the API or health');
 });
 
 test('a webhook that never answers does not delay email', async (t) => {
