@@ -15,6 +15,9 @@ function configFor(dir: string) {
   return r.config;
 }
 
+/** The alerter's counters when no cause came in and nothing was sent. */
+const ALERTER_IDLE = { causes: 0, alerts: 0, recoveries: 0, suppressed: 0, errors: 0, sent: 0, retries: 0, failed: 0 };
+
 test('a service starts nothing until start(), and reports each component', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'smoketrace-service-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +25,7 @@ test('a service starts nothing until start(), and reports each component', async
   const service = new Service(configFor(dir), { logger: createLogger({ level: 'silent' }), version: '1.2.3', now: () => now });
   assert.equal(existsSync(join(dir, 'db')), false, 'no file before start()');
   assert.equal(service.api.url, undefined, 'no socket before start()');
-  assert.deepEqual(Object.keys(service.health()), ['store', 'api']);
+  assert.deepEqual(Object.keys(service.health()), ['store', 'alerter', 'api']);
   assert.equal(service.health().store.state, 'stopped');
 
   await service.start();
@@ -33,11 +36,11 @@ test('a service starts nothing until start(), and reports each component', async
     status: 'ok',
     version: '1.2.3',
     uptimeSeconds: 90,
-    components: { store: { state: 'ok' }, api: { state: 'ok' } },
+    components: { store: { state: 'ok' }, alerter: { state: 'ok', counters: ALERTER_IDLE }, api: { state: 'ok' } },
   });
 
   await service.stop();
-  assert.deepEqual(service.health(), { store: { state: 'stopped' }, api: { state: 'stopped' } });
+  assert.deepEqual(service.health(), { store: { state: 'stopped' }, alerter: { state: 'stopped', counters: ALERTER_IDLE }, api: { state: 'stopped' } });
   await assert.rejects(fetch(`${service.api.url}/api/health`), 'the port is closed after stop()');
 });
 
