@@ -80,7 +80,7 @@ test('single target: the subject names target, verdict, delta, prefix and both A
 test('recovery: a better verdict after an alert sends a RECOVERED notice saying since when; a prepend-only same sends nothing', async (t) => {
   const m = await mailbox(t);
   const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
-  await alerter.handle(single('c1', 'worse'));
+  const made = await alerter.handle(single('c1', 'worse'));
   await alerter.handle(single('c2', 'same', 't1', '10.77.40.1', { findings: ['prepend-only'] }, T0 + 60_000));
   const rec = await alerter.handle(single('c3', 'better', 't1', '10.77.40.1', { before: PATH_SLOW, after: PATH_FAST }, T0 + 35 * 60_000));
   await alerter.idle();
@@ -90,7 +90,7 @@ test('recovery: a better verdict after an alert sends a RECOVERED notice saying 
   ]);
   assert.equal(rec[0].kind, 'recovery');
   assert.equal(rec[0].verdict, 'better');
-  assert.match(m.mails[1].text, /t1 10\.77\.40\.1 recovered at 2026-11-22 03:47:11 UTC \(RTT -40\.0 ms\); it had been WORSE since 2026-11-22 \d\d:\d\d:\d\d UTC/);
+  assert.match(m.mails[1].text, new RegExp(`^t1 10\\.77\\.40\\.1 recovered at 2026-11-22 03:47:11 UTC \\(RTT -40\\.0 ms\\); it had been WORSE since 2026-11-22 \\d\\d:\\d\\d:\\d\\d UTC \\(.+, alert #${made[0].id}\\)\\.`));
 });
 
 test('a data-plane change with no BGP change says so; a withdrawal is UNREACHABLE and says withdrawn', async (t) => {

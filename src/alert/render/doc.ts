@@ -119,7 +119,7 @@ function headlineOf(d: DraftAlert, kind: VerdictKind): string {
   const pfx = prefixes.length === 1 ? prefixes[0] : `${prefixes.length} prefixes`;
   if (d.kind === 'recovery') {
     const f = entries[0].firing;
-    const since = f ? `; it had been ${WORD[f.verdict]} since ${when(f.since)} (${span(first.verdict.at - f.since)})` : '';
+    const since = f ? `; it had been ${WORD[f.verdict]} since ${when(f.since)} (${span(first.verdict.at - f.since)}${f.alertId === undefined ? '' : `, alert #${f.alertId}`})` : '';
     const fig = entries.length === 1 ? deltasText(first.verdict.deltas) : undefined;
     return `${who} recovered at ${when(first.verdict.at)}${fig ? ` (${fig})` : ''}${since}.`;
   }
@@ -182,7 +182,7 @@ function bgpBlock(cause: Cause, entries: readonly { tv: TargetVerdict }[]): Bloc
     for (const l of routeChangeLines(c)) lines.push({ text: l });
   });
   if (cause.routeChanges.length > shown.length) lines.push({ text: `... and ${cause.routeChanges.length - shown.length} more route changes (see the console)` });
-  return { title: 'BGP change', lines };
+  return { title: cause.routeChanges.length > 0 ? 'BGP change' : 'BGP (no change seen)', lines };
 }
 
 function traceBlock(tv: TargetVerdict): Block {

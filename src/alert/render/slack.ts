@@ -9,7 +9,7 @@ export function escapeMrkdwn(s: string): string {
 
 export function renderSlack(doc: AlertDoc): string {
   const out = [`*${escapeMrkdwn(doc.subject)}*`, escapeMrkdwn(doc.headline)];
-  const bgp = doc.blocks.find((b) => b.title === 'BGP change');
+  const bgp = doc.blocks.find((b) => b.title.startsWith('BGP'));
   for (const b of doc.blocks) {
     if (b === bgp || b.title.startsWith('Traces to') || b.title === 'About this alert') continue;
     out.push(`• *${escapeMrkdwn(b.title)}*: ${escapeMrkdwn(b.lines[0]?.text ?? '')}`);
