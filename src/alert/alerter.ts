@@ -191,7 +191,12 @@ export class Alerter implements Component {
       channels: d.rule.channels.filter((c) => configured.has(c)),
       render: (id) => {
         const doc = buildDoc(d, { alertId: id, consoleUrl: this.opts.consoleUrl, now });
-        return { subject: doc.subject, summary: doc.headline, message: { text: renderText(doc), html: renderHtml(doc), slack: renderSlack(doc) } };
+        const replyTo = d.kind === 'recovery' ? d.entries.find((e) => e.firing?.alertId !== undefined)?.firing?.alertId : undefined;
+        return {
+          subject: doc.subject,
+          summary: doc.headline,
+          message: { text: renderText(doc), html: renderHtml(doc), slack: renderSlack(doc), ...(replyTo === undefined ? {} : { replyTo }) },
+        };
       },
     };
   }

@@ -22,6 +22,8 @@ export interface AlertMessage {
   readonly html: string;
   /** The webhook's Slack-compatible text. */
   readonly slack: string;
+  /** For a recovery: the alert it closes (email threads it under that one). */
+  readonly replyTo?: number;
 }
 
 export interface StoredDelivery {

@@ -88,6 +88,7 @@ test('recovery: a better verdict after an alert sends a RECOVERED notice saying 
     '[smoketrace] WORSE t1 10.77.40.1 (10.77.40.0/24): +42 ms, AS path 65001 65002 65004 -> 65001 65003 65004',
     '[smoketrace] RECOVERED t1 10.77.40.1 (10.77.40.0/24): -40 ms, AS path 65001 65003 65004 -> 65001 65002 65004',
   ]);
+  assert.equal(m.mails[1].mail.inReplyTo, m.mails[0].messageId, 'the recovery is threaded under the alert it closes');
   assert.equal(rec[0].kind, 'recovery');
   assert.equal(rec[0].verdict, 'better');
   assert.match(m.mails[1].text, new RegExp(`^t1 10\\.77\\.40\\.1 recovered at 2026-11-22 03:47:11 UTC \\(RTT -40\\.0 ms\\); it had been WORSE since 2026-11-22 \\d\\d:\\d\\d:\\d\\d UTC \\(.+, alert #${made[0].id}\\)\\.`));

@@ -59,6 +59,10 @@ export class EmailChannel implements Channel {
         text: a.message.text,
         html: a.message.html,
         messageId: messageId(a.id, this.opts.instance, this.opts.from),
+        // A recovery goes into the thread of the alert it closes.
+        ...(a.message.replyTo === undefined
+          ? {}
+          : { inReplyTo: messageId(a.message.replyTo, this.opts.instance, this.opts.from), references: [messageId(a.message.replyTo, this.opts.instance, this.opts.from)] }),
         headers: { 'X-Smoketrace-Alert': String(a.id) },
       });
     } catch (e) {
