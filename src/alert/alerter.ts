@@ -78,6 +78,8 @@ export class Alerter implements Component {
     const instance = await (this.opts.instance ?? (() => instanceOf(this.opts.repo)))();
     const channels = this.opts.channels(instance);
     this.channelSet = new Set(channels.map((c) => c.name));
+    if (channels.length === 0) this.opts.logger.warn('no alert channel configured (email.smtp, webhook.url): alerts are kept and shown by the API and console only');
+    else this.opts.logger.info({ channels: channels.map((c) => c.name), rules: this.opts.rules.map((r) => r.name) }, 'alerting');
     this.outbox = new Outbox({
       repo: this.opts.repo,
       channels,
