@@ -19,129 +19,36 @@
 // Needs root, FRR, mtr, python3; skips with the reason otherwise (fails under
 // SMOKETRACE_REQUIRE_LAB=1).
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fromRaw } from '../../src/config/load.ts';
-import { createLogger } from '../../src/log.ts';
-import { Service } from '../../src/service.ts';
 import { findTool, requirement } from '../helpers/requirements.ts';
-import { Mailbox, type ReceivedMail } from '../helpers/mailbox.ts';
+import type { ReceivedMail } from '../helpers/mailbox.ts';
 import { waitFor } from '../service/helpers.ts';
-import { ASN, AS_PATHS, BMP_ADDR, HOPS, Lab, TARGETS, TARGET_PREFIXES } from './lab.ts';
+import { AlertLab } from './alert-harness.ts';
+import { ASN, AS_PATHS, HOPS, TARGETS, TARGET_PREFIXES } from './lab.ts';
 
 const TOOLS = ['mtr', 'ip', 'zebra', 'bgpd', 'python3'];
 const missing = TOOLS.filter((t) => findTool(t) === undefined);
 const isRoot = process.getuid?.() === 0;
-const TOKEN = 'lab-token-0123456789abcdef';
-const [T198, T203] = TARGETS.v4;
+const [, T203] = TARGETS.v4;
 const [P198, P203] = TARGET_PREFIXES.v4;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-interface Api {
-  url: string;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-function apiOf(service: Service): Api {
-  const url = service.api.url!;
-  return {
-    url,
-    async call(method, path, body) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
-  let lab: Lab | undefined;
-  const mailbox = new Mailbox();
-  let service: Service | undefined;
-  let api: Api | undefined;
-  let dir = '';
-  let bmpPort = 0;
+  const h = new AlertLab();
+  const mailbox = h.mailbox;
   const log: string[] = [];
   /** Latency from the BGP change (BMP timestamp) to the mail's arrival, per move. */
   const latencies: number[] = [];
 
-  function config() {
-    const sets = [
-      'api.listen=127.0.0.1:0',
-      'bmp.enabled=true',
-      `bmp.listen=${BMP_ADDR}:${bmpPort}`,
-      `storage.path=${join(dir, 'db.sqlite')}`,
-      'log.level=silent',
-      `api.token=${TOKEN}`,
-      `probe.allowed=${JSON.stringify([...TARGET_PREFIXES.v4])}`,
-      `probe.netns=${lab!.ns('probe')}`,
-      'probe.backend=mtr',
-      'probe.min_interval=1s',
-      'probe.interval=1h',
-      'probe.cooldown=1s',
-      'correlate.settle=1s',
-      `correlate.local_asns=[${ASN.r1}]`,
-      `email.smtp=${mailbox.url}`,
-      'email.from=smoketrace@lab.example',
-      'email.to=["noc@lab.example"]',
-      'alert.console_url=http://noc.lab.example:8080',
-      'alert.retry_min=1s',
-      'alert.retry_max=2s',
-    ];
-    const r = fromRaw({ bmp: { allow: ['10.77.255.0/29'] } }, { env: {}, sets }, { path: 'test', how: 'given' });
-    assert.ok(r.ok, r.ok ? '' : r.problems.join('\n'));
-    return r.config;
-  }
-
-  async function startSvc(): Promise<void> {
-    service = new Service(config(), { logger: createLogger({ level: 'silent' }), version: '0.0.0-test', flushEveryMs: 50, probeFlushEveryMs: 100 });
-    await service.start();
-    api = apiOf(service);
-  }
-
   before(async () => {
     if (!isRoot || missing.length > 0) return;
-    dir = mkdtempSync(join(tmpdir(), 'smoketrace-alerting-'));
-    bmpPort = await freePort();
-    await mailbox.start();
-    lab = await Lab.up({ bmpPort, announceLinks: true });
-    await startSvc();
-    await waitFor(
-      "r1's routes in the RIB",
-      async () => (await api!.call('GET', '/api/lookup?ip=10.77.24.2')).body.origins?.[0] === ASN.r4 && (await api!.call('GET', `/api/lookup?ip=${T203}`)).body.origins?.[0] === ASN.r4,
-      30_000,
-    );
-    for (const [name, address] of [
-      ['t198', T198],
-      ['t203', T203],
-    ]) {
-      const made = await api!.call('POST', '/api/targets', { address, name, backend: 'mtr', interval: '3s' });
-      assert.equal(made.status, 201, JSON.stringify(made.body));
-    }
-    await baseline();
+    await h.up();
+    await h.baseline();
   });
 
   after(async () => {
-    await service?.stop();
-    await mailbox.stop();
-    await lab?.down();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await h.down();
     if (latencies.length > 0) log.push(`BGP update -> mail: ${latencies.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
     if (log.length > 0) console.log(log.join('\n'));
   });
@@ -149,38 +56,23 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
   const ready = (t: Parameters<typeof requirement>[0]) =>
     requirement(t, isRoot && missing.length === 0, !isRoot ? 'needs root (network namespaces)' : `missing: ${missing.join(', ')}`);
 
-  const runs = async (id: string) => (await api!.call('GET', `/api/targets/${id}`)).body.runs as number;
-
-  /** Both targets traced a few more times on the current path (a settled baseline). */
-  async function baseline(extra = 4): Promise<void> {
-    const from = await Promise.all(['t198', 't203'].map(runs));
-    await waitFor(`${extra} more traces of each target`, async () => (await Promise.all(['t198', 't203'].map(runs))).every((n, i) => n >= from[i] + extra), 90_000);
-  }
-
   /** Mails since index `from` whose subject mentions `text`. */
   const mailsAbout = (from: number, text: string) => mailbox.mails.slice(from).filter((m) => m.subject.includes(text));
 
   async function verdicts(target: string, since: number): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const r = await api!.call('GET', `/api/verdicts?target=${target}&since=${new Date(since).toISOString()}`);
+    const r = await h.call('GET', `/api/verdicts?target=${target}&since=${new Date(since).toISOString()}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body.verdicts;
-  }
-
-  /** The BGP change's own time (BMP timestamp) behind a mail, from the verdict API. */
-  async function changeTime(target: string, since: number, kind: string): Promise<number> {
-    const v = (await verdicts(target, since)).find((x) => x.kind === kind && x.routeChanges.length > 0);
-    assert.ok(v, `a ${kind} verdict joined to a route change for ${target}`);
-    return Math.min(...v.routeChanges.map((c: { time: string }) => Date.parse(c.time)));
   }
 
   it('best path to the slower path: one WORSE mail per prefix within 10 s; moved back: a recovery, no WORSE', async (t) => {
     if (!ready(t)) return;
     const from = mailbox.mails.length;
     const t0 = Date.now();
-    await lab!.flap('prepend');
-    const mail = await mailbox.waitFor((m) => /WORSE/.test(m.subject) && m.subject.includes(P203), 30_000, from);
+    await h.lab!.flap('prepend');
+    const mail = await h.mail((m) => /WORSE/.test(m.subject) && m.subject.includes(P203), 30_000, from, 't203', t0);
     log.push(`worse mail: ${mail.subject}\n${mail.text}`);
-    const changedAt = await changeTime('t203', t0 - 1000, 'worse');
+    const changedAt = await h.changeTime('t203', t0 - 5000, 'worse');
     latencies.push(mail.at - changedAt);
     assert.ok(mail.at - changedAt <= 10_000, `mail ${mail.at - changedAt} ms after the BGP update (goal <= 10 s)`);
     // The mail names the prefix, both AS paths and both traces hop by hop.
@@ -197,8 +89,8 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
     assert.equal(mailsAbout(from, P203).length, 1, `one mail for ${P203}: ${mailbox.mails.slice(from).map((m) => m.subject).join(' | ')}`);
 
     const back = mailbox.mails.length;
-    await lab!.restore();
-    const rec = await mailbox.waitFor((m) => /RECOVER|BETTER|RESOLVED/i.test(m.subject) && m.subject.includes(P203), 40_000, back);
+    await h.lab!.restore();
+    const rec = await h.mail((m) => /RECOVER|BETTER|RESOLVED/i.test(m.subject) && m.subject.includes(P203), 40_000, back, 't203', Date.now() - 5000);
     log.push(`recovery mail: ${rec.subject}\n${rec.text}`);
     await sleep(3000);
     assert.deepEqual(
@@ -206,7 +98,7 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
       [],
       'no WORSE mail when the path comes back',
     );
-    await baseline();
+    await h.baseline();
   });
 
   it('a prepend that leaves the forwarding path alone: verdict same (prepend-only), no mail', async (t) => {
@@ -215,8 +107,8 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
     const t0 = Date.now();
     // First lengthen the backup path (r3 prepends 3x): a change to a route not in use, so
     // that the prepend below keeps r2 as the best path.
-    await lab!.vtysh('r3', 'configure terminal', 'route-map PREPEND permit 10', 'set as-path prepend 4200000003 4200000003 4200000003', 'end', 'clear bgp 10.77.13.1 soft out');
-    await lab!.vtysh('r4', 'configure terminal', 'route-map TO-R2 permit 10', 'set as-path prepend 65004', 'end', 'clear bgp 10.77.24.1 soft out');
+    await h.lab!.vtysh('r3', 'configure terminal', 'route-map PREPEND permit 10', 'set as-path prepend 4200000003 4200000003 4200000003', 'end', 'clear bgp 10.77.13.1 soft out');
+    await h.lab!.vtysh('r4', 'configure terminal', 'route-map TO-R2 permit 10', 'set as-path prepend 65004', 'end', 'clear bgp 10.77.24.1 soft out');
     try {
       const v = await waitFor(
         'a verdict on the prepend',
@@ -225,7 +117,7 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
         30_000,
       ).catch(async (e: Error) => {
         // Say what the correlator did decide, so a failure here is readable.
-        const vs = (await api!.call('GET', '/api/verdicts?limit=5')).body.verdicts as { at: string; targetId: string; kind: string; reasons: string[] }[];
+        const vs = (await h.call('GET', '/api/verdicts?limit=5')).body.verdicts as { at: string; targetId: string; kind: string; reasons: string[] }[];
         throw new Error(`${e.message}; latest verdicts: ${JSON.stringify(vs.map((x) => [x.at, x.targetId, x.kind, x.reasons]))}`);
       });
       log.push(`prepend verdict: ${v.kind} ${v.findings.join(',')} ${v.reasons.join(' | ')}`);
@@ -234,77 +126,78 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
       await sleep(3000);
       assert.deepEqual(mailbox.mails.slice(from).map((m) => m.subject), [], 'no mail for a prepend');
     } finally {
-      await lab!.vtysh('r4', 'configure terminal', 'route-map TO-R2 permit 10', 'no set as-path prepend', 'end', 'clear bgp 10.77.24.1 soft out');
-      await lab!.vtysh('r3', 'configure terminal', 'route-map PREPEND permit 10', 'set as-path prepend 4200000003', 'end', 'clear bgp 10.77.13.1 soft out');
-      await lab!.restore();
+      await h.lab!.vtysh('r4', 'configure terminal', 'route-map TO-R2 permit 10', 'no set as-path prepend', 'end', 'clear bgp 10.77.24.1 soft out');
+      await h.lab!.vtysh('r3', 'configure terminal', 'route-map PREPEND permit 10', 'set as-path prepend 4200000003', 'end', 'clear bgp 10.77.13.1 soft out');
+      await h.lab!.restore();
     }
-    await baseline(3);
+    await h.baseline(3);
   });
 
   it('ICMP rate limiting on a middle hop, then per-flow ECMP: no mail', async (t) => {
     if (!ready(t)) return;
     const from = mailbox.mails.length;
-    await lab!.ratelimit('r2', 1000);
+    await h.lab!.ratelimit('r2', 1000);
     try {
-      await baseline(5);
+      await h.baseline(5);
     } finally {
-      await lab!.ratelimit('r2', false);
+      await h.lab!.ratelimit('r2', false);
     }
-    await lab!.ecmp(true, { equal: true });
+    await h.lab!.ecmp(true, { equal: true });
     try {
-      await baseline(5);
+      await h.baseline(5);
     } finally {
-      await lab!.ecmp(false);
+      await h.lab!.ecmp(false);
     }
-    await baseline(3);
+    await h.baseline(3);
     assert.deepEqual(mailbox.mails.slice(from).map((m) => m.subject), [], 'no mail for rate limiting or ECMP');
   });
 
   it('real loss on the new path: a mail that says the loss rose', async (t) => {
     if (!ready(t)) return;
     const from = mailbox.mails.length;
-    await lab!.impair('r1-r3', { lossPct: 30 });
+    const t0 = Date.now();
+    await h.lab!.impair('r1-r3', { lossPct: 30 });
     try {
-      await lab!.flap('prepend');
-      const mail = await mailbox.waitFor((m) => /WORSE/.test(m.subject) && m.subject.includes(P203), 30_000, from);
+      await h.lab!.flap('prepend');
+      const mail = await h.mail((m) => /WORSE/.test(m.subject) && m.subject.includes(P203), 30_000, from, 't203', t0);
       log.push(`loss mail: ${mail.subject}`);
       assert.match(mail.text, /loss/i, `the mail speaks of loss:\n${mail.text}`);
       const v = (await verdicts('t203', Date.now() - 60_000)).find((x) => x.kind === 'worse');
       assert.ok(v && v.deltas.lossPts >= 2, `loss rose by >= 2 points: ${JSON.stringify(v?.deltas)}`);
     } finally {
-      await lab!.restore();
-      await lab!.resetImpair('r1-r3');
+      await h.lab!.restore();
+      await h.lab!.resetImpair('r1-r3');
     }
-    await baseline();
+    await h.baseline();
   });
 
   it('congestion with no BGP change: a mail saying no routing change was seen', async (t) => {
     if (!ready(t)) return;
     const from = mailbox.mails.length;
-    await lab!.impair('r2-r4', { delayMs: 15 });
+    await h.lab!.impair('r2-r4', { delayMs: 15 });
     try {
-      const mail = await mailbox.waitFor((m) => /WORSE/.test(m.subject) && m.subject.includes(T203), 60_000, from);
+      const mail = await h.mail((m) => /WORSE/.test(m.subject) && m.subject.includes(T203), 60_000, from, 't203', Date.now());
       log.push(`congestion mail: ${mail.subject}`);
       assert.match(mail.text, /no routing change was seen/i, mail.text);
     } finally {
-      await lab!.resetImpair('r2-r4');
+      await h.lab!.resetImpair('r2-r4');
     }
-    await baseline();
+    await h.baseline();
   });
 
   it('prefix withdrawn: an UNREACHABLE mail carrying the withdrawal', async (t) => {
     if (!ready(t)) return;
     const from = mailbox.mails.length;
-    await lab!.withdraw(P203);
+    await h.lab!.withdraw(P203);
     try {
-      const mail = await mailbox.waitFor((m) => /UNREACHABLE/.test(m.subject) && m.subject.includes(P203), 40_000, from);
+      const mail = await h.mail((m) => /UNREACHABLE/.test(m.subject) && m.subject.includes(P203), 40_000, from, 't203', Date.now());
       log.push(`unreachable mail: ${mail.subject}`);
       assert.match(mail.text, /withdr/i, `the withdrawal is in the mail:\n${mail.text}`);
     } finally {
-      await lab!.announce(P203);
+      await h.lab!.announce(P203);
     }
     await mailbox.waitFor((m) => /RECOVER|BETTER|RESOLVED/i.test(m.subject) && m.subject.includes(P203), 60_000, from);
-    await baseline();
+    await h.baseline();
   });
 
   it('SMTP down while alerts are raised, the service restarted, SMTP up: each alert arrives once', async (t) => {
@@ -312,19 +205,19 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
     const from = mailbox.mails.length;
     const t0 = new Date().toISOString();
     await mailbox.stop();
-    await lab!.flap('prepend');
+    await h.lab!.flap('prepend');
     const pending = await waitFor(
       'two alerts that failed to send at least once',
       async () => {
-        const a = (await api!.call('GET', `/api/alerts?since=${t0}`)).body.alerts as { id: number; deliveries: { channel: string; attempts: number; state: string }[] }[];
+        const a = (await h.call('GET', `/api/alerts?since=${t0}`)).body.alerts as { id: number; deliveries: { channel: string; attempts: number; state: string }[] }[];
         return a.length >= 2 && a.every((x) => x.deliveries.some((d) => d.channel === 'email' && d.attempts >= 1 && d.state === 'pending')) && a;
       },
       40_000,
     );
-    await service!.stop();
-    await startSvc();
+    await h.stopService();
+    await h.startService();
     await mailbox.start();
-    await lab!.restore();
+    await h.lab!.restore();
     await waitFor('the queued mails', () => mailbox.mails.length - from >= pending.length, 30_000);
     await sleep(4000);
     const ids = mailbox.mails.slice(from).map((m: ReceivedMail) => m.messageId);
@@ -332,7 +225,7 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
     assert.equal(new Set(ids).size, ids.length, `no mail twice: ${ids.join(' ')}`);
     const worse = mailbox.mails.slice(from).filter((m) => /WORSE/.test(m.subject));
     assert.equal(worse.length, pending.length, `each queued alert once: ${worse.map((m) => m.subject).join(' | ')}`);
-    const alerts = (await api!.call('GET', `/api/alerts?since=${t0}`)).body.alerts as { id: number; deliveries: { state: string }[] }[];
+    const alerts = (await h.call('GET', `/api/alerts?since=${t0}`)).body.alerts as { id: number; deliveries: { state: string }[] }[];
     for (const a of alerts.filter((x) => pending.some((p) => p.id === x.id))) assert.ok(a.deliveries.every((d) => d.state === 'sent'), `alert ${a.id} delivered: ${JSON.stringify(a.deliveries)}`);
   });
 });
