@@ -38,7 +38,7 @@ import { RibIngest } from './ingest/ingest.ts';
 import { MonitorSet } from './ingest/monitor.ts';
 import { SupervisedFeed, type Timers } from './ingest/supervise.ts';
 import type { Logger } from './log.ts';
-import { formatAddress } from './model/address.ts';
+import { type Address, formatAddress, parseAddress } from './model/address.ts';
 import type { FeedEvent } from './model/feed-event.ts';
 import { formatPrefix } from './model/prefix.ts';
 import { asSource } from './probe/annotate.ts';
@@ -148,9 +148,20 @@ export class Service {
       now,
     });
     this.rib = new Rib();
+    // Every target's covering prefixes are monitored: config targets from the start, API
+    // and auto targets as the prober gets them (so GET /api/route-changes and the console
+    // show the route changes behind any target's verdicts).
+    const configAddresses = config.targets.map((t) => t.address);
     const monitor = new MonitorSet(
       config.rib.monitor,
-      config.targets.map((t) => t.address),
+      () => [
+        ...configAddresses,
+        ...this.prober
+          .list()
+          .map((t) => parseAddress(t.address))
+          .filter((a): a is Address => a !== undefined),
+      ],
+      { now },
     );
     const ingestLog = logger.child({ component: 'rib' });
     this.ingest = new RibIngest({
