@@ -98,7 +98,7 @@ export const schema = {
   }),
   rib: section({
     // Prefixes whose route changes are stored (with full attributes, before and after),
-    // besides every prefix covering a [[targets]] address. A prefix is monitored when it
+    // besides every prefix covering a target (config, API or auto). A prefix is monitored when it
     // overlaps an entry: the entry itself, its more-specifics and its covering prefixes.
     monitor: withDefault(list(cidr, 'CIDR prefixes like "198.51.100.0/24"'), []),
   }),
