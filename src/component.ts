@@ -17,3 +17,9 @@ export interface Component {
   stop(): Promise<void>;
   health(): ComponentHealth;
 }
+
+/** setTimeout/clearTimeout, injected so tests drive time without sleeping. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}

@@ -8,9 +8,8 @@
 // service carries on. Start it after the store, stop it before: what is not yet sent
 // stays pending in the database and goes out at the next start.
 import { createHash } from 'node:crypto';
-import type { Component, ComponentHealth } from '../component.ts';
+import type { Component, ComponentHealth, Timers } from '../component.ts';
 import type { Config } from '../config/schema.ts';
-import type { Timers } from '../ingest/supervise.ts';
 import type { Logger } from '../log.ts';
 import type { Cause } from '../model/cause.ts';
 import { parsePrefix } from '../model/prefix.ts';

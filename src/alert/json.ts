@@ -28,7 +28,12 @@ export interface SilenceJson {
   active: boolean;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** The last time ISO-8601 with a 4-digit year can write. */
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+const EARLIEST = Date.parse('0000-01-01T00:00:00.000Z');
+
+/** Clamped to 4-digit years: a row stored before the API bounded times must not break every list. */
+const iso = (ms: number) => new Date(Number.isNaN(ms) ? 0 : Math.min(LATEST, Math.max(EARLIEST, ms))).toISOString();
 
 export function alertJson(a: StoredAlert): AlertJson {
   return {

@@ -10,7 +10,7 @@
 //   the moment the operator may have fixed the SMTP server.
 // stop() stops scheduling, waits for the sends in flight (bounded by the channels'
 // timeouts) and leaves the rest pending in the database.
-import type { Timers } from '../ingest/supervise.ts';
+import type { Timers } from '../component.ts';
 import type { Logger } from '../log.ts';
 import type { AlertRepository } from '../store/alerts.ts';
 import type { Channel } from './channels/types.ts';

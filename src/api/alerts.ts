@@ -4,18 +4,14 @@
 // ago ("6h"); `state`: pending | failed (some delivery in that state), sent (every
 // delivery sent), acknowledged | unacknowledged.
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import type { AlertJson } from '../alert/json.ts';
+import type { AlertsSource } from '../alert/sources.ts';
 import type { AlertFilter } from '../store/alerts.ts';
 import type { TokenGuard } from './auth.ts';
+import { describe } from '../config/validate.ts';
 import { ApiError } from './errors.ts';
 import { timeParam } from './route-json.ts';
 
-export interface AlertsSource {
-  list(f: AlertFilter): Promise<AlertJson[]>;
-  get(id: number): Promise<AlertJson | undefined>;
-  /** Undefined for an unknown id; a second ack keeps the first. */
-  ack(id: number, by: string | null): Promise<AlertJson | undefined>;
-}
+export type { AlertsSource };
 
 const Kind = Type.Union(['worse', 'better', 'same', 'unreachable'].map((k) => Type.Literal(k)));
 
@@ -82,6 +78,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ alerts: AlertsSource; requ
   app.get('/api/alerts', { schema: { summary: 'Alerts, newest first', tags: ['alerts'], querystring: Query, response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), 400: { $ref: 'ErrorResponse#' } } } }, async (req) => {
     const q = req.query;
     const since = q.since === undefined ? undefined : timeParam('since', q.since, now());
+    // "100000000d" ago is before JavaScript's first date: refused rather than half-handled.
+    if (since !== undefined && Number.isNaN(new Date(since).getTime())) throw new ApiError('BAD_REQUEST', `since: expected a time after ${new Date(-8.64e15).toISOString()}, got ${describe(q.since)}`);
     return { alerts: await alerts.list({ ...(since === undefined ? {} : { since }), limit: q.limit ?? 100, ...(q.state ? { state: q.state as AlertFilter['state'] } : {}) }) };
   });
 

@@ -5,7 +5,7 @@
 // address), are not sent. `start` defaults to now; `start`/`end` are ISO-8601, and `end`
 // may be a duration ("2h") meaning that long after start.
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import type { SilenceJson } from '../alert/json.ts';
+import type { NewSilence, SilencesSource } from '../alert/sources.ts';
 import { parseDuration } from '../config/values.ts';
 import { describe } from '../config/validate.ts';
 import { formatPrefix } from '../model/prefix.ts';
@@ -13,21 +13,7 @@ import type { TokenGuard } from './auth.ts';
 import { ApiError } from './errors.ts';
 import { prefixParam, timeParam } from './route-json.ts';
 
-export interface NewSilence {
-  readonly prefix: string | null;
-  readonly target: string | null;
-  readonly start: number;
-  readonly end: number;
-  readonly comment: string;
-}
-
-export interface SilencesSource {
-  add(s: NewSilence): Promise<SilenceJson>;
-  /** Every silence, or those active now. */
-  list(activeOnly: boolean): Promise<SilenceJson[]>;
-  /** False when there is no such silence. */
-  remove(id: number): Promise<boolean>;
-}
+export type { NewSilence, SilencesSource };
 
 export const SilenceSchema = Type.Object({
   id: Type.Integer(),
@@ -51,6 +37,10 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
+/** The longest a silence may last (and how far ahead it may start): maintenance, not "mute forever". */
+const MAX_AHEAD_DAYS = 366;
+const MAX_AHEAD_MS = MAX_AHEAD_DAYS * 86_400_000;
+
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 
 export const silenceRoutes: FastifyPluginAsyncTypebox<{ silences: SilencesSource; requireToken: TokenGuard; now: () => number }> = async (app, { silences, requireToken, now }) => {
@@ -66,7 +56,13 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<{ silences: SilencesSource
       const t = now();
       const start = b.start === undefined ? t : isoParam('start', b.start, t);
       const d = parseDuration(b.end);
+      // Bounded before anything is stored: an end past JavaScript's last date would be
+      // inserted, then break every later GET /api/silences when shown as ISO-8601.
+      const latestStart = t + MAX_AHEAD_MS;
+      if (start > latestStart) throw new ApiError('VALIDATION_FAILED', `start: expected a time at most ${MAX_AHEAD_DAYS} days ahead (by ${new Date(latestStart).toISOString()}), got ${describe(b.start)}`);
       const end = d !== undefined ? start + d : isoParam('end', b.end, t);
+      const latestEnd = Math.max(start, t) + MAX_AHEAD_MS;
+      if (end > latestEnd) throw new ApiError('VALIDATION_FAILED', `end: expected a time at most ${MAX_AHEAD_DAYS} days after start (by ${new Date(latestEnd).toISOString()}), got ${describe(b.end)}`);
       if (end <= start) throw new ApiError('VALIDATION_FAILED', `end: expected a time after start (${new Date(start).toISOString()}), got ${describe(b.end)}`);
       const s = await silences.add({ prefix, target: b.target ?? null, start, end, comment: b.comment });
       return reply.status(201).send(s);

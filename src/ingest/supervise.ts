@@ -4,7 +4,7 @@
 // loop yields to the event loop (setImmediate) at least every `yieldEveryMs` of work, so
 // a flood from one feed never starves the API or the other feeds.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Component, ComponentHealth } from '../component.ts';
+import type { Component, ComponentHealth, Timers } from '../component.ts';
 import type { Logger } from '../log.ts';
 import type { FeedEvent } from '../model/feed-event.ts';
 import { RateMeter } from './rate.ts';
@@ -22,10 +22,8 @@ export interface FeedHandle {
   problem?(): string | undefined;
 }
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+// Timers lives in component.ts (alerting and others use it too); re-exported for old importers.
+export type { Timers } from '../component.ts';
 
 export interface SupervisedFeedOptions {
   readonly name: string;

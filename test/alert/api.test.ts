@@ -40,7 +40,7 @@ async function setup(t: TestContext) {
   t.after(async () => {
     await app.close();
   });
-  return { app, alerter: run.alerter, mailbox: m };
+  return { app, alerter: run.alerter, mailbox: m, store: run.store };
 }
 
 test('GET /api/alerts and /api/alerts/:id: the AlertJson shape; ack needs the token and keeps the first', async (t) => {
@@ -111,7 +111,8 @@ test('silences: token, the SilenceJson shape, 400 naming the field, 404, and a s
   assert.equal(s.target, null);
   assert.equal(s.active, true);
   assert.equal(Date.parse(s.end) - Date.parse(s.start), 2 * 3600_000);
-  const future = (await post({ target: 't9', start: '2099-01-01T00:00:00Z', end: '2099-01-02T00:00:00Z', comment: 'later' })).json();
+  const inAMonth = Date.now() + 30 * 86_400_000;
+  const future = (await post({ target: 't9', start: new Date(inAMonth).toISOString(), end: new Date(inAMonth + 86_400_000).toISOString(), comment: 'later' })).json();
   assert.equal(future.active, false);
   assert.deepEqual((await app.inject({ url: '/api/silences?active=true' })).json().silences.map((x: { id: number }) => x.id), [s.id]);
   assert.equal((await app.inject({ url: '/api/silences' })).json().silences.length, 2);
@@ -128,6 +129,40 @@ test('silences: token, the SilenceJson shape, 400 naming the field, 404, and a s
   assert.equal((await app.inject({ method: 'DELETE', url: `/api/silences/${s.id}`, headers: auth })).statusCode, 204);
   assert.equal((await app.inject({ method: 'DELETE', url: `/api/silences/${s.id}`, headers: auth })).statusCode, 404);
   assert.equal((await app.inject({ method: 'DELETE', url: '/api/silences/424242', headers: auth })).statusCode, 404);
+});
+
+test('far-future times: a silence ending past the bounds is a 400 naming the field, nothing is stored, and listing keeps working', async (t) => {
+  const { app } = await setup(t);
+  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/api/silences', headers: auth, payload: payload as object });
+  const bad: [unknown, RegExp][] = [
+    // start + 100000000 days is past JavaScript's last date (year 275760).
+    [{ target: 't1', end: '100000000d', comment: 'forever' }, /^end: expected a time at most 366 days after start \(by \d{4}-.*\), got "100000000d"$/],
+    [{ target: 't1', end: '367d', comment: 'x' }, /^end: expected a time at most 366 days after start/],
+    [{ target: 't1', start: '2026-01-01T00:00:00Z', end: '9999-12-31T00:00:00Z', comment: 'x' }, /^end: expected a time at most 366 days after start/],
+    [{ target: 't1', start: '9999-01-01T00:00:00Z', end: '2h', comment: 'x' }, /^start: expected a time at most 366 days ahead/],
+  ];
+  for (const [body, re] of bad) {
+    const r = await post(body);
+    assert.equal(r.statusCode, 400, `${JSON.stringify(body)} -> ${r.statusCode} ${r.body}`);
+    assert.match(r.json().error.message, re, JSON.stringify(body));
+  }
+  const list = await app.inject({ url: '/api/silences' });
+  assert.equal(list.statusCode, 200, list.body);
+  assert.deepEqual(list.json().silences, [], 'nothing was stored');
+  const year = await post({ target: 't1', end: '366d', comment: 'a long freeze' });
+  assert.equal(year.statusCode, 201, year.body);
+
+  assert.equal((await app.inject({ url: '/api/alerts?since=104000000d' })).statusCode, 400, 'since before the first representable date');
+  assert.match((await app.inject({ url: '/api/alerts?since=104000000d' })).json().error.message, /^since: /);
+});
+
+test('a silence stored with an unrepresentable end (before the API bounded it) does not break GET /api/silences', async (t) => {
+  const { app, store } = await setup(t);
+  await store.alerts.addSilence({ prefix: null, target: 't1', start: Date.now(), end: Date.now() + 100_000_000 * 86_400_000, comment: 'old row', createdAt: Date.now() });
+  const r = await app.inject({ url: '/api/silences' });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().silences[0].end, '9999-12-31T23:59:59.999Z', 'shown at the last 4-digit-year time');
+  assert.equal(r.json().silences[0].active, true);
 });
 
 test('the OpenAPI document lists the alert and silence routes with their write security', async (t) => {

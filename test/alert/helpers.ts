@@ -5,7 +5,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Alerter, alerterFromConfig } from '../../src/alert/alerter.ts';
-import type { Timers } from '../../src/ingest/supervise.ts';
+import type { Timers } from '../../src/component.ts';
 import { fromRaw } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/log.ts';
