@@ -118,13 +118,31 @@ export const cidr: ValueType<Prefix> = {
   },
 };
 
+/** Whether decodeURIComponent takes it (URL keeps a stray "%" in user info as written). */
+export function isPercentEncoded(s: string): boolean {
+  try {
+    decodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function url(schemes: readonly string[]): ValueType<URL> {
   const expected = `a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`;
-  return simple(expected, (raw) => {
-    if (typeof raw !== 'string' || !URL.canParse(raw)) return undefined;
-    const u = new URL(raw);
-    return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== '' ? u : undefined;
-  });
+  return {
+    expected,
+    parse(raw) {
+      if (typeof raw !== 'string' || !URL.canParse(raw)) return bad(expected, raw);
+      const u = new URL(raw);
+      if (!schemes.includes(u.protocol.slice(0, -1)) || u.hostname === '') return bad(expected, raw);
+      // Credentials are percent-decoded when used (smtp://user:p%40ss@host): a literal "%"
+      // not followed by two hex digits would fail at the first send, not here.
+      if (!isPercentEncoded(u.password)) return bad('a percent-encoded password in the URL (write a literal % as %25)', raw);
+      if (!isPercentEncoded(u.username)) return bad('a percent-encoded user name in the URL (write a literal % as %25)', raw);
+      return ok(u);
+    },
+  };
 }
 
 export const emailAddress: ValueType<string> = simple('an email address like "noc@example.net"', (raw) =>

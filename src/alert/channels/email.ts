@@ -26,13 +26,24 @@ export function messageId(alertId: number, instance: string, from: string): stri
   return `<smoketrace.alert-${alertId}.email.${instance}@${domain}>`;
 }
 
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export class EmailChannel implements Channel {
   readonly name = 'email';
   private transport: Transporter | undefined;
   private readonly secrets: string[];
 
   constructor(private readonly opts: EmailOptions) {
-    this.secrets = [decodeURIComponent(opts.smtp.password), opts.smtp.password].filter((s) => s !== '');
+    // The config check refuses a password that is not percent-encoded; should one get here
+    // anyway, it is kept as written rather than thrown on (a throw would fail the start).
+    const pw = opts.smtp.password;
+    this.secrets = [safeDecode(pw), pw].filter((s) => s !== '');
   }
 
   private transporter(): Transporter {

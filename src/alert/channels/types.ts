@@ -23,6 +23,8 @@ export function errorText(e: unknown, secrets: readonly string[]): string {
   let s = e instanceof Error ? e.message : String(e);
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : undefined;
   if (cause && !s.includes(cause)) s = `${s}: ${cause}`;
-  for (const secret of secrets) if (secret.length >= 3) s = s.split(secret).join('***');
+  // Every known secret, however short: a 2-character password shown is a password leaked.
+  // Longest first, so a secret containing another is replaced whole.
+  for (const secret of [...secrets].filter((x) => x !== '').sort((a, b) => b.length - a.length)) s = s.split(secret).join('***');
   return s.length > 300 ? `${s.slice(0, 297)}...` : s;
 }

@@ -20,7 +20,8 @@ export class WebhookChannel implements Channel {
 
   constructor(private readonly opts: WebhookOptions) {
     const u = opts.url;
-    this.secrets = [u.toString(), u.pathname + u.search, u.pathname, u.search, u.password].filter((s) => s.length > 1);
+    // The path (but a bare "/"), the query and the password, whatever their length.
+    this.secrets = [u.toString(), u.pathname + u.search, u.pathname === '/' ? '' : u.pathname, u.search, u.password].filter((s) => s !== '' && s !== '/');
   }
 
   async send(a: OutboundAlert): Promise<void> {
