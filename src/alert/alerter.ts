@@ -44,6 +44,8 @@ export interface AlerterOptions {
   readonly onAlert?: (a: AlertJson) => void;
 }
 
+const UNCONFIGURED = 'channel no longer configured';
+
 const REAL_TIMERS: Timers = {
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
@@ -79,6 +81,13 @@ export class Alerter implements Component {
     this.channelSet = new Set(channels.map((c) => c.name));
     if (channels.length === 0) this.opts.logger.warn('no alert channel configured (email.smtp, webhook.url): alerts are kept and shown by the API and console only');
     else this.opts.logger.info({ channels: channels.map((c) => c.name), rules: this.opts.rules.map((r) => r.name) }, 'alerting');
+    // Deliveries queued for a channel since removed from the config would stay pending
+    // for ever (no lane sends them, retention keeps pending rows): they fail, visibly.
+    const orphans = await this.opts.repo().failUnconfigured([...this.channelSet], UNCONFIGURED);
+    if (orphans.length > 0) {
+      const names = [...new Set(orphans.map((o) => o.channel))];
+      this.opts.logger.warn({ channels: names, deliveries: orphans.length }, `${orphans.length} pending alert deliveries marked failed: ${UNCONFIGURED} (${names.join(', ')})`);
+    }
     this.outbox = new Outbox({
       repo: this.opts.repo,
       channels,

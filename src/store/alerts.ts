@@ -252,6 +252,21 @@ export class AlertRepository {
       .execute();
   }
 
+  /**
+   * Marks 'failed' every pending delivery of a channel not in `configured` (no sender will
+   * ever take it: the channel was removed from the config); returns the alerts touched.
+   */
+  async failUnconfigured(configured: readonly string[], error: string): Promise<{ alertId: number; channel: string }[]> {
+    let q = this.db.selectFrom('alert_deliveries').select(['alert_id', 'channel']).where('state', '=', 'pending');
+    if (configured.length > 0) q = q.where('channel', 'not in', [...configured]);
+    const rows = await q.orderBy('alert_id').execute();
+    if (rows.length === 0) return [];
+    let u = this.db.updateTable('alert_deliveries').set({ state: 'failed', last_error: error }).where('state', '=', 'pending');
+    if (configured.length > 0) u = u.where('channel', 'not in', [...configured]);
+    await u.execute();
+    return rows.map((r) => ({ alertId: r.alert_id, channel: r.channel }));
+  }
+
   // ---------------------------------------------------------------- reads
 
   async get(id: number): Promise<StoredAlert | undefined> {

@@ -8,7 +8,7 @@ import { type Alerter, alerterFromConfig } from '../../src/alert/alerter.ts';
 import type { Timers } from '../../src/component.ts';
 import { fromRaw } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { createLogger } from '../../src/log.ts';
+import { type Logger, createLogger } from '../../src/log.ts';
 import { Store } from '../../src/store/store.ts';
 
 type After = { after(fn: () => void | Promise<void>): void };
@@ -26,11 +26,11 @@ export interface Running {
 }
 
 /** Store then Alerter started; stop() stops them in reverse, as the service does. */
-export async function startAlerter(t: After, cfg: Config, opts: { now?: () => number; timers?: Timers } = {}): Promise<Running> {
-  const logger = createLogger({ level: 'silent' });
+export async function startAlerter(t: After, cfg: Config, opts: { now?: () => number; timers?: Timers; logger?: Logger } = {}): Promise<Running> {
+  const logger = opts.logger ?? createLogger({ level: 'silent' });
   const store = new Store({ path: cfg.storage.path, version: '0.0.0-test', logger });
   await store.start();
-  const alerter = alerterFromConfig(cfg, { repo: () => store.alerts, logger, ...opts });
+  const alerter = alerterFromConfig(cfg, { repo: () => store.alerts, ...opts, logger });
   await alerter.start();
   let stopped = false;
   const stop = async () => {

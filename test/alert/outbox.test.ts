@@ -3,6 +3,7 @@
 // channel never holds back the other, and a delivery is given up after give_up_after.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createLogger } from '../../src/log.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 import { tempDir, waitFor } from '../service/helpers.ts';
 import { T0, single, worseMove } from './fixtures.ts';
@@ -136,4 +137,47 @@ test('a webhook that never answers does not delay email', async (t) => {
   await waitFor('both webhook POSTs after the receiver came back', () => hook.posts.length === 2, 5000);
   await alerter.idle();
   assert.equal(m.mails.length, 2, 'no email was sent twice');
+});
+
+test('a channel removed from the config: its pending deliveries are marked failed at start (logged once), the other channel still delivers', async (t) => {
+  const m = new Mailbox();
+  await m.start();
+  t.after(() => m.stop());
+  const dir = tempDir(t, 'outbox');
+  // The webhook receiver is down and retries are an hour apart: its delivery stays pending.
+  const hook = await webhook(t);
+  await hook.close();
+  const first = await startAlerter(t, config(dir, [`email.smtp=${m.url}`, ...EMAIL, `webhook.url=${hook.url}`, 'alert.retry_min=1h', 'alert.retry_max=2h']));
+  const [a] = await first.alerter.handle(single('c1', 'worse'));
+  await waitFor('email sent, webhook tried', async () => {
+    const ds = (await first.store.alerts.get(a.id))!.deliveries;
+    return ds.find((d) => d.channel === 'email')?.state === 'sent' && ds.find((d) => d.channel === 'webhook')!.attempts >= 1;
+  });
+  await first.alerter.idle();
+  assert.equal((await first.store.alerts.get(a.id))!.deliveries.find((d) => d.channel === 'webhook')!.state, 'pending');
+  await first.stop();
+
+  // The operator drops [webhook] from the config and restarts.
+  const lines: { msg: string; level: number; channels?: string[]; deliveries?: number }[] = [];
+  const logger = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(JSON.parse(s)) } });
+  const second = await startAlerter(t, config(dir, [`email.smtp=${m.url}`, ...EMAIL]), { logger });
+  const got = (await second.store.alerts.get(a.id))!;
+  const hookDelivery = got.deliveries.find((d) => d.channel === 'webhook')!;
+  assert.deepEqual({ state: hookDelivery.state, lastError: hookDelivery.lastError }, { state: 'failed', lastError: 'channel no longer configured' });
+  assert.equal(got.deliveries.find((d) => d.channel === 'email')!.state, 'sent', 'the email delivery is untouched');
+  assert.deepEqual((await second.store.alerts.list({ limit: 10, state: 'pending' })).map((x) => x.id), [], 'nothing left pending for ever');
+  const warned = lines.filter((l) => /no longer configured/.test(l.msg));
+  assert.equal(warned.length, 1, 'logged once');
+  assert.deepEqual([warned[0].channels, warned[0].deliveries], [['webhook'], 1]);
+
+  // Later alerts go out on email alone, with no webhook delivery at all.
+  const [b] = await second.alerter.handle(single('c2', 'worse', 't2', '10.77.40.2'));
+  await waitFor('the second email', () => m.mails.length === 2);
+  await second.alerter.idle();
+  assert.deepEqual((await second.store.alerts.get(b.id))!.deliveries.map((d) => [d.channel, d.state]), [['email', 'sent']]);
+  // A restart with nothing orphaned logs nothing about it.
+  await second.stop();
+  const third = await startAlerter(t, config(dir, [`email.smtp=${m.url}`, ...EMAIL]), { logger });
+  await third.alerter.idle();
+  assert.equal(lines.filter((l) => /no longer configured/.test(l.msg)).length, 1, 'not logged again when there is nothing to mark');
 });
