@@ -77,21 +77,51 @@ test('single target: the subject names target, verdict, delta, prefix and both A
   assert.ok(m.mails[0].text.includes('RTT rose <by 42 ms> & "more"'), 'the text part keeps the words as they are');
 });
 
-test('recovery: a better verdict after an alert sends a RECOVERED notice saying since when; a prepend-only same sends nothing', async (t) => {
+test('recovery: a better verdict after an alert sends a RECOVERED notice saying where the RTT is now against how bad it was; a prepend-only same sends nothing', async (t) => {
   const m = await mailbox(t);
   const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
-  const made = await alerter.handle(single('c1', 'worse'));
-  await alerter.handle(single('c2', 'same', 't1', '10.77.40.1', { findings: ['prepend-only'] }, T0 + 60_000));
-  const rec = await alerter.handle(single('c3', 'better', 't1', '10.77.40.1', { before: PATH_SLOW, after: PATH_FAST }, T0 + 35 * 60_000));
+  const addr = '10.77.40.1';
+  const good = (at: number) => trace(addr, at, [[65001, '10.77.1.1', 0, 0.4], [65002, '10.77.12.2', 0, 5.2], [65004, addr, 0, 10.4]]);
+  const bad = (at: number) => trace(addr, at, [[65001, '10.77.1.1', 0, 0.4], [65003, '10.77.13.2', 0, 40.7], [65003, '10.77.13.6', 0, 41.0], [65004, addr, 0, 66.4]]);
+  // The alert: baseline 10.0 ms via 65002, now 66.4 ms via 65003.
+  const worse = verdict({ kind: 'worse', target: addr, rttMs: 56.4, rttPct: 564, prefix: '10.77.40.0/24', before: PATH_FAST, after: PATH_SLOW });
+  const made = await alerter.handle(cause('c1', 'route-change', [tv('t1', addr, '10.77.40.0/24', worse, good(T0 - 60_000), bad(T0 + 6000))]));
+  await alerter.handle(single('c2', 'same', 't1', addr, { findings: ['prepend-only'] }, T0 + 60_000));
+  // The route moves back: the verdict's deltas are against the old baseline (+0.4 ms), its
+  // trace AS pair is baseline -> now (the same path); the cause's traces are bad -> now.
+  const back = { ...verdict({ kind: 'better', target: addr, at: T0 + 35 * 60_000, rttMs: 0.4, rttPct: 4, prefix: '10.77.40.0/24', before: PATH_SLOW, after: PATH_FAST }), trace: { beforeAs: [65001, 65002, 65004], afterAs: [65001, 65002, 65004] } };
+  const rec = await alerter.handle(cause('c3', 'route-change', [tv('t1', addr, '10.77.40.0/24', back, bad(T0 + 30 * 60_000), good(T0 + 35 * 60_000))], [], T0 + 35 * 60_000));
   await alerter.idle();
   assert.deepEqual(m.mails.map((x) => x.subject), [
-    '[smoketrace] WORSE t1 10.77.40.1 (10.77.40.0/24): +42 ms, AS path 65001 65002 65004 -> 65001 65003 65004',
-    '[smoketrace] RECOVERED t1 10.77.40.1 (10.77.40.0/24): -40 ms, AS path 65001 65003 65004 -> 65001 65002 65004',
+    '[smoketrace] WORSE t1 10.77.40.1 (10.77.40.0/24): +56 ms, AS path 65001 65002 65004 -> 65001 65003 65004',
+    '[smoketrace] RECOVERED t1 10.77.40.1 (10.77.40.0/24): back to baseline, RTT 10.4 ms (was +56 ms), AS path 65001 65003 65004 -> 65001 65002 65004',
   ]);
   assert.equal(m.mails[1].mail.inReplyTo, m.mails[0].messageId, 'the recovery is threaded under the alert it closes');
   assert.equal(rec[0].kind, 'recovery');
   assert.equal(rec[0].verdict, 'better');
-  assert.match(m.mails[1].text, new RegExp(`^t1 10\\.77\\.40\\.1 recovered at 2026-11-22 03:47:11 UTC \\(RTT -40\\.0 ms\\); it had been WORSE since 2026-11-22 \\d\\d:\\d\\d:\\d\\d UTC \\(.+, alert #${made[0].id}\\)\\.`));
+  const text = m.mails[1].text;
+  assert.match(text, new RegExp(`^t1 10\\.77\\.40\\.1 recovered at 2026-11-22 03:47:03 UTC: back to baseline, RTT 10\\.4 ms \\(was \\+56 ms\\); it had been WORSE since 2026-11-22 \\d\\d:\\d\\d:\\d\\d UTC \\(.+, alert #${made[0].id}\\)\\.`));
+  assert.ok(text.includes('Now: BETTER, back to baseline, RTT 10.4 ms (was +56 ms) (confidence high)'), text);
+  assert.ok(text.includes('Against the baseline from before the alert: RTT +0.4 ms (+4%)'), 'the delta is labelled as what it is');
+  assert.ok(text.includes('Traceroute AS path: 65001 65003 65004 (while it was bad) -> 65001 65002 65004 (now)'), 'the bad path before, the path now after');
+  assert.ok(!text.includes('Traceroute AS path: 65001 65002 65004 -> 65001 65002 65004'), 'not the baseline on both sides');
+});
+
+test('recovery subjects: from unreachable, still above the baseline, and with no traces', async (t) => {
+  const m = await mailbox(t);
+  const { alerter } = await startAlerter(t, config(tempDir(t, 'alert'), emailSets(m)));
+  const addr = '10.77.40.2';
+  const lost = trace(addr, T0, [[65001, '10.77.1.1', 0, 0.4], [null, null, 100, 0]]);
+  const now = trace(addr, T0 + 60_000, [[65001, '10.77.1.1', 0, 0.4], [65004, addr, 0, 31]]);
+  await alerter.handle(single('u1', 'unreachable', 't2', addr));
+  await alerter.handle(cause('u2', 'route-change', [tv('t2', addr, '10.77.40.0/24', verdict({ kind: 'better', target: addr, rttMs: 20, prefix: '10.77.40.0/24' }), lost, now)]));
+  await alerter.handle(single('w1', 'worse', 't3', '10.77.40.3'));
+  await alerter.handle(single('w2', 'better', 't3', '10.77.40.3', { rttMs: 1, prefix: '10.77.40.0/24', before: undefined, after: undefined }));
+  await alerter.idle();
+  assert.deepEqual(m.mails.map((x) => x.subject).filter((s) => s.includes('RECOVERED')), [
+    '[smoketrace] RECOVERED t2 10.77.40.2 (10.77.40.0/24): RTT 31.0 ms, +20 ms over baseline (was unreachable)',
+    '[smoketrace] RECOVERED t3 10.77.40.3 (10.77.40.0/24): back to baseline',
+  ]);
 });
 
 test('a data-plane change with no BGP change says so; a withdrawal is UNREACHABLE and says withdrawn', async (t) => {

@@ -8,9 +8,10 @@
 import { formatPrefix } from '../../model/prefix.ts';
 import type { Cause, TargetVerdict } from '../../model/cause.ts';
 import type { VerdictKind } from '../../model/verdict.ts';
-import type { DraftAlert } from '../decide.ts';
+import type { DraftAlert, DraftEntry } from '../decide.ts';
 import { SEVERITY, worstKind } from '../rules.ts';
 import { asPathText, deltasText, peerText, routeChangeLines, rttShort, span, traceAsText, traceLines, traceTitle, when } from './format.ts';
+import { recoveryText, traceAsSequence } from './recovery.ts';
 
 export interface Line {
   readonly text: string;
@@ -91,7 +92,11 @@ function subjectOf(d: DraftAlert, kind: VerdictKind): string {
       ? `${targetLabel(first)}${first.prefix ? ` (${first.prefix})` : ''}`
       : `${entries.length} targets ${prefixes.length === 1 ? `via ${prefixes[0]}` : `in ${prefixes.length} prefixes`}`;
   const parts: string[] = [];
-  if (entries.length === 1) {
+  if (entries.length === 1 && d.kind === 'recovery') {
+    // Not the delta to the old baseline ("+4 ms" reads like a new problem): where it is now.
+    const r = recoveryText(first, entries[0].firing?.verdict);
+    if (r) parts.push(r);
+  } else if (entries.length === 1) {
     const r = rttShort(first.verdict.deltas);
     if (r && kind !== 'unreachable') parts.push(r);
   }
@@ -120,8 +125,8 @@ function headlineOf(d: DraftAlert, kind: VerdictKind): string {
   if (d.kind === 'recovery') {
     const f = entries[0].firing;
     const since = f ? `; it had been ${WORD[f.verdict]} since ${when(f.since)} (${span(first.verdict.at - f.since)}${f.alertId === undefined ? '' : `, alert #${f.alertId}`})` : '';
-    const fig = entries.length === 1 ? deltasText(first.verdict.deltas) : undefined;
-    return `${who} recovered at ${when(first.verdict.at)}${fig ? ` (${fig})` : ''}${since}.`;
+    const fig = entries.length === 1 ? recoveryText(first, f?.verdict) : undefined;
+    return `${who} recovered at ${when(first.verdict.at)}${fig ? `: ${fig}` : ''}${since}.`;
   }
   const fig = entries.length === 1 ? deltasText(first.verdict.deltas) : undefined;
   const figText = fig && kind !== 'unreachable' ? `: ${fig}` : '';
@@ -140,14 +145,22 @@ function headlineOf(d: DraftAlert, kind: VerdictKind): string {
   return `${hit} after a BGP change on ${pfx} at ${when(cause.at)}${figText}${path}.`;
 }
 
-function targetBlock(d: DraftAlert, tv: TargetVerdict, ctx: RenderContext, links: Map<string, string>): Block {
+function targetBlock(d: DraftAlert, tv: TargetVerdict, firing: DraftEntry['firing'], ctx: RenderContext, links: Map<string, string>): Block {
   const v = tv.verdict;
   const lines: Line[] = [];
   const fig = deltasText(v.deltas);
-  lines.push({ text: `${d.kind === 'recovery' ? 'Now' : 'Verdict'}: ${WORD[v.kind]}${fig ? `, ${fig}` : ''} (confidence ${v.confidence})` });
+  if (d.kind === 'recovery') {
+    const now = recoveryText(tv, firing?.verdict);
+    lines.push({ text: `Now: ${WORD[v.kind]}${now ? `, ${now}` : ''} (confidence ${v.confidence})` });
+    if (fig) lines.push({ text: `Against the baseline from before the alert: ${fig}` });
+  } else lines.push({ text: `Verdict: ${WORD[v.kind]}${fig ? `, ${fig}` : ''} (confidence ${v.confidence})` });
   for (const r of v.reasons) lines.push({ text: `- ${r}` });
   if (v.findings.includes('control-data-mismatch')) lines.push({ text: '- The traceroute does not go through the ASes the BGP path names.' });
-  if (v.trace.beforeAs.length > 0 || v.trace.afterAs.length > 0) {
+  if (d.kind === 'recovery' && tv.before && tv.after) {
+    // The verdict's own pair is baseline -> now (the same path once recovered): show the
+    // bad path that is gone and the one in use now, from the traces either side.
+    lines.push({ text: `Traceroute AS path: ${traceAsText(traceAsSequence(tv.before))} (while it was bad) -> ${traceAsText(traceAsSequence(tv.after))} (now)` });
+  } else if (v.trace.beforeAs.length > 0 || v.trace.afterAs.length > 0) {
     lines.push({ text: `Traceroute AS path: ${traceAsText(v.trace.beforeAs)} -> ${traceAsText(v.trace.afterAs)}` });
   }
   const link = consoleLink(ctx.consoleUrl, tv.targetId);
@@ -201,7 +214,7 @@ function traceBlock(tv: TargetVerdict): Block {
 export function buildDoc(d: DraftAlert, ctx: RenderContext): AlertDoc {
   const kind = d.kind === 'recovery' ? 'better' : worstKind(d.entries.map((e) => e.tv.verdict.kind));
   const links = new Map<string, string>();
-  const blocks: Block[] = d.entries.map((e) => targetBlock(d, e.tv, ctx, links));
+  const blocks: Block[] = d.entries.map((e) => targetBlock(d, e.tv, e.firing, ctx, links));
   blocks.push(bgpBlock(d.cause, d.entries));
   // Every target is listed above; a session down moving hundreds of them gets the traces of
   // the first few here and the rest in the console, so the email stays readable on a phone.
