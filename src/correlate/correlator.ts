@@ -73,6 +73,10 @@ export interface TraceInfo {
   readonly changes: readonly PathChange[];
   readonly assessed: boolean;
   readonly candidates: readonly PathChangeKind[];
+  /** Kinds of pathdiff's reported change still open after this trace (off the baseline). */
+  readonly open: readonly PathChangeKind[];
+  /** Open kinds this trace no longer shows, not yet a recovery. */
+  readonly clearing: readonly PathChangeKind[];
 }
 
 /** The small interface the prober offers the correlator (service.ts wires it). */
@@ -147,6 +151,7 @@ interface TargetEntry {
   /** Episodes' changes of the route in use, for joining later PathChanges (bounded, `lookbackMs`). */
   history: History[];
   lastTrace?: Trace;
+  lastInfo?: TraceInfo;
   pending?: Pending;
 }
 
@@ -157,7 +162,15 @@ interface Pending {
   after: InUse | undefined;
   readonly changes: RouteChange[];
   readonly beforeTrace?: Trace;
+  /** pathdiff had a change open when the episode began: the path was off its baseline. */
+  readonly offBaseline: boolean;
   readonly start: number;
+  /** When the latest change joined reached us: traces started earlier are not evidence of it. */
+  since: number;
+  /** Numbers the settle sequence: a restart makes the traces in flight stale. */
+  seq: number;
+  /** Decided at once, unmeasured: too many targets were waiting. */
+  untraced: boolean;
   lastTrace?: Trace;
   lastInfo?: TraceInfo;
   pathChanges: PathChange[];
@@ -169,12 +182,28 @@ interface Pending {
   result?: TargetVerdict;
 }
 
+/** What a target's verdict is made from. */
+interface Evidence {
+  readonly before: InUse | undefined;
+  readonly after: InUse | undefined;
+  readonly raw: readonly RouteChange[];
+  readonly pcs: readonly PathChange[];
+  readonly beforeTrace?: Trace | undefined;
+  readonly afterTrace?: Trace | undefined;
+  readonly info?: TraceInfo | undefined;
+  readonly offBaseline?: boolean;
+  readonly untraced?: boolean;
+}
+
 interface Episode {
   readonly id: string;
   readonly key: string;
   readonly kind: CauseKind;
   readonly first: RouteChange;
   readonly joinUntil: number;
+  readonly opened: number;
+  /** When `timer` fires (a restarted target extends it). */
+  deadline: number;
   readonly targets: Pending[];
   readonly changes: Set<RouteChange>;
   /** Hard limit: settle + traceTimeout after it opened, undecided targets are decided without traces. */
@@ -207,6 +236,8 @@ export class Correlator implements Component {
   private readonly lookbackMs: number;
   private readonly traceTimeoutMs: number;
   private readonly thresholds: ScoreThresholds;
+  private readonly extraTraces: number;
+  private readonly maxPending: number;
   private readonly targets = new Map<string, TargetEntry>();
   private readonly index = new TargetIndex<TargetEntry>();
   private readonly episodes = new Map<string, Episode>();
@@ -239,6 +270,8 @@ export class Correlator implements Component {
     this.lookbackMs = opts.lookbackMs ?? 600_000;
     this.traceTimeoutMs = opts.traceTimeoutMs ?? 120_000;
     this.thresholds = scoreThresholds(opts.thresholds ?? {});
+    this.extraTraces = opts.extraTraces ?? 1;
+    this.maxPending = opts.maxPending ?? 2000;
   }
 
   async start(): Promise<void> {
@@ -374,9 +407,7 @@ export class Correlator implements Component {
 
   private startOrJoin(t: TargetEntry, before: InUse | undefined, after: InUse | undefined, changes: readonly RouteChange[]): void {
     if (t.pending && !t.pending.ep.closed) {
-      t.pending.after = after;
-      t.pending.changes.push(...changes);
-      for (const c of changes) t.pending.ep.changes.add(c);
+      this.rejoin(t.pending, after, changes);
       return;
     }
     const down = changes.find((c) => c.cause === 'peer-down' || c.cause === 'router-down');
@@ -394,16 +425,24 @@ export class Correlator implements Component {
       let id = causeId(kind, key, main.time);
       for (let n = 2; this.usedIds.has(id); n++) id = causeId(kind, `${key}#${n}`, main.time);
       this.useId(id);
-      ep = { id, key, kind, first: main, joinUntil: now + this.settleMs, targets: [], changes: new Set(), closed: false };
+      const deadline = now + this.settleMs + this.traceTimeoutMs;
+      ep = { id, key, kind, first: main, joinUntil: now + this.settleMs, opened: now, deadline, targets: [], changes: new Set(), closed: false };
       this.episodes.set(id, ep);
       this.openByKey.set(key, ep);
       this.counters.episodes++;
       const epRef = ep;
-      ep.timer = this.clock.setTimeout(() => this.timeout(epRef), this.settleMs + this.traceTimeoutMs);
+      ep.timer = this.clock.setTimeout(() => this.timeout(epRef), deadline - now);
       ep.joinTimer = this.clock.setTimeout(() => {
         epRef.joinTimer = undefined;
         this.tryClose(epRef);
       }, this.settleMs);
+    }
+    // Decided early (a PathChange) and moved again before the cause was handed on: one
+    // verdict per target and cause, measured again (the store keeps one per cause and target).
+    const had = ep.targets.find((x) => x.t === t);
+    if (had) {
+      this.rejoin(had, after, changes);
+      return;
     }
     for (const c of changes) ep.changes.add(c);
     const p: Pending = {
@@ -413,27 +452,87 @@ export class Correlator implements Component {
       after,
       changes: [...changes],
       ...(t.lastTrace ? { beforeTrace: t.lastTrace } : {}),
+      offBaseline: (t.lastInfo?.open.length ?? 0) > 0,
       start: now,
+      since: now,
+      seq: 0,
+      untraced: false,
       pathChanges: [],
       firstDone: false,
       settled: false,
       secondAsked: false,
-      extraLeft: this.opts.extraTraces ?? 1,
+      extraLeft: this.extraTraces,
     };
     ep.targets.push(p);
     t.pending = p;
     this.pendingCount++;
-    if (this.pendingCount > (this.opts.maxPending ?? 2000)) {
+    if (this.pendingCount > this.maxPending) {
       this.counters.untraced++;
+      if (!ep.targets.some((x) => x !== p && x.untraced)) {
+        this.opts.logger?.warn({ cause: ep.id, waiting: this.maxPending }, 'too many targets waiting for confirmation traces; the rest of this change is decided on BGP alone');
+      }
+      p.untraced = true;
       this.decide(p);
       return;
     }
     this.trace(p, false);
+    this.armSettle(p);
+  }
+
+  /** The settle trace, `settleMs` from now (once the first trace is in). */
+  private armSettle(p: Pending): void {
+    const seq = p.seq;
     p.timer = this.clock.setTimeout(() => {
       p.timer = undefined;
+      if (p.seq !== seq) return;
       p.settled = true;
       this.maybeSecond(p);
     }, this.settleMs);
+  }
+
+  /**
+   * Another change for a target already in this episode (waiting, or decided early by a
+   * PathChange). What was measured so far may predate it, so a route that went slow and
+   * came back would be paired with a trace of the slow path: the settle sequence starts
+   * again from now (traces begun earlier are ignored) and the episode's time limit moves
+   * with it, up to twice the usual.
+   */
+  private rejoin(p: Pending, after: InUse | undefined, changes: readonly RouteChange[]): void {
+    p.after = after;
+    p.changes.push(...changes);
+    for (const c of changes) p.ep.changes.add(c);
+    const now = this.clock.now();
+    p.since = now;
+    if (p.result) {
+      p.result = undefined;
+      p.t.pending = p;
+      this.pendingCount++;
+    }
+    if (p.untraced) {
+      // Still over the limit: the verdict is made again on the new route, without traces.
+      this.decide(p);
+      return;
+    }
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    p.seq++;
+    p.firstDone = true;
+    p.settled = false;
+    p.secondAsked = false;
+    p.extraLeft = this.extraTraces;
+    p.pathChanges = [];
+    p.lastTrace = undefined;
+    p.lastInfo = undefined;
+    this.armSettle(p);
+    this.extend(p.ep, now);
+  }
+
+  private extend(ep: Episode, now: number): void {
+    const deadline = Math.min(ep.opened + 2 * (this.settleMs + this.traceTimeoutMs), now + this.settleMs + this.traceTimeoutMs);
+    if (deadline <= ep.deadline) return;
+    if (ep.timer !== undefined) this.clock.clearTimeout(ep.timer);
+    ep.deadline = deadline;
+    ep.timer = this.clock.setTimeout(() => this.timeout(ep), deadline - now);
   }
 
   private useId(id: string): void {
@@ -443,15 +542,25 @@ export class Correlator implements Component {
 
   // ---------------------------------------------------------------- traces
 
-  private trace(p: Pending, second: boolean): void {
+  private trace(p: Pending, second: boolean, again = false): void {
     const what = p.ep.kind === 'peer-down' ? 'peer-down' : `route change of ${formatPrefix(p.ep.first.prefix)}`;
+    const seq = p.seq;
     this.counters.traceRequests++;
     this.opts.probe
       .requestTrace(p.t.id, `${second ? 'settle' : 'confirm'}: ${what}`, { force: true })
       .then(
-        () => this.afterTrace(p, second, true),
+        (tr) => {
+          if (p.seq !== seq) return; // restarted: a later trace decides
+          if (tr.start < p.since && !again && !p.result && !p.ep.closed && this.running) {
+            // The prober hands back a trigger already in flight: begun before the latest change, so ask once more.
+            this.trace(p, second, true);
+            return;
+          }
+          this.afterTrace(p, second, true);
+        },
         (e: unknown) => {
           this.counters.traceFailures++;
+          if (p.seq !== seq) return;
           this.opts.logger?.debug({ target: p.t.id, err: (e as Error)?.message }, 'confirmation trace not run');
           this.afterTrace(p, second, false);
         },
@@ -472,8 +581,9 @@ export class Correlator implements Component {
       return;
     }
     const info = p.lastInfo;
-    if (info && info.assessed && info.candidates.length > 0 && p.extraLeft > 0) {
-      // It departs, but pathdiff wants one more agreeing trace before calling it a change.
+    if (info && info.assessed && (info.candidates.length > 0 || info.clearing.length > 0) && p.extraLeft > 0) {
+      // It departs, or no longer shows an open change, but pathdiff wants one more agreeing
+      // trace before calling it a change or a recovery.
       p.extraLeft--;
       this.trace(p, true);
       return;
@@ -494,8 +604,12 @@ export class Correlator implements Component {
     if (!t) return;
     const prev = t.lastTrace;
     t.lastTrace = trace;
+    t.lastInfo = info;
     const p = t.pending;
     if (p && !p.result && !p.ep.closed) {
+      // Begun before the latest change reached us (a scheduled trace, one in flight): it
+      // says nothing about that change, and must not decide it or stand as its evidence.
+      if (trace.start < p.since) return;
       p.lastTrace = trace;
       p.lastInfo = info;
       if (info.changes.length > 0) {
@@ -547,31 +661,33 @@ export class Correlator implements Component {
     };
   }
 
-  private verdictFor(
-    t: TargetEntry,
-    before: InUse | undefined,
-    after: InUse | undefined,
-    raw: readonly RouteChange[],
-    pcs: readonly PathChange[],
-    beforeTrace: Trace | undefined,
-    afterTrace: Trace | undefined,
-    info: TraceInfo | undefined,
-  ): TargetVerdict {
+  private verdictFor(t: TargetEntry, e: Evidence): TargetVerdict {
+    const { before, after, raw, beforeTrace, afterTrace, info } = e;
     const vc = this.viewChange(before, after, raw);
-    const pc = this.merged(pcs);
+    const pc = this.merged(e.pcs);
     const prefix = after?.prefix ?? before?.prefix ?? t.inUse?.prefix;
     let baselineSummary: PathSummary | undefined;
     let currentSummary: PathSummary | undefined;
-    if (!pc && afterTrace) {
+    // The path was off its baseline when the route moved: what the move did is the trace
+    // before it against the trace after, not the baseline. A baseline pathdiff adopted
+    // (the slow path held for `adoptAfter` traces) would make a move back onto it read as
+    // 'recovered' when the path just got slower, and a clean trace as 'same' when it got faster.
+    const fromBefore = e.offBaseline === true && beforeTrace !== undefined && afterTrace !== undefined && (!pc || pc.kind === 'recovered');
+    if (fromBefore) {
+      baselineSummary = this.opts.probe.summarize(beforeTrace);
+      currentSummary = this.opts.probe.summarize(afterTrace);
+    } else if (!pc && afterTrace) {
       baselineSummary = this.opts.probe.baseline(t.id);
       currentSummary = this.opts.probe.summarize(afterTrace);
     }
+    const clean = info !== undefined && info.assessed && info.candidates.length === 0;
     const verdict = scoreVerdict({
       routeChanges: vc ? [vc] : [],
       ...(pc ? { pathChange: pc } : {}),
       ...(baselineSummary ? { baselineSummary } : {}),
       ...(currentSummary ? { currentSummary } : {}),
-      ...(!pc && info && info.assessed && info.candidates.length === 0 ? { withinNoise: true } : {}),
+      ...(!pc && !fromBefore && clean ? { withinNoise: true } : {}),
+      ...(!pc && clean && info.clearing.length > 0 ? { backOnBaseline: true } : {}),
       thresholds: this.thresholds,
       target: t.address,
       ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
@@ -582,6 +698,12 @@ export class Correlator implements Component {
       },
     });
     const reasons = [...verdict.reasons];
+    if (e.untraced) {
+      reasons.splice(1, 0, `not measured: more than ${this.maxPending} targets were waiting for confirmation traces at once (the correlator's limit), so this one was decided on BGP alone`);
+    }
+    if (before && after && raw.length > 1 && sameForwarding(before, after)) {
+      reasons.splice(1, 0, `the route in use moved and came back (${raw.length} route changes); the trace is of the route in use now`);
+    }
     if (before && after && !prefixEquals(before.prefix, after.prefix)) {
       reasons.splice(1, 0, `the route in use moved from ${formatPrefix(before.prefix)} to ${formatPrefix(after.prefix)} (a more-specific ${after.prefix.len > before.prefix.len ? 'appeared' : 'went away'})`);
     }
@@ -602,10 +724,12 @@ export class Correlator implements Component {
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     p.timer = undefined;
     try {
-      p.result = this.verdictFor(p.t, p.before, p.after, p.changes, p.pathChanges, p.beforeTrace, p.lastTrace, p.lastInfo);
+      const untraced = p.untraced ? { untraced: true } : {};
+      const seen = { beforeTrace: p.beforeTrace, afterTrace: p.lastTrace, info: p.lastInfo, offBaseline: p.offBaseline };
+      p.result = this.verdictFor(p.t, { before: p.before, after: p.after, raw: p.changes, pcs: p.pathChanges, ...seen, ...untraced });
     } catch (e) {
       this.opts.logger?.error({ err: e, target: p.t.id }, 'scoring a verdict failed');
-      p.result = this.verdictFor(p.t, p.before, p.after, p.changes, [], p.beforeTrace, undefined, undefined);
+      p.result = this.verdictFor(p.t, { before: p.before, after: p.after, raw: p.changes, pcs: [], beforeTrace: p.beforeTrace });
     }
     if (p.t.pending === p) p.t.pending = undefined;
     this.pendingCount--;
@@ -655,7 +779,7 @@ export class Correlator implements Component {
     const raw = hist.flatMap((h) => h.changes);
     const before = hist.length > 0 ? hist[0].before : undefined;
     const after = hist.length > 0 ? t.inUse : undefined;
-    const tv = this.verdictFor(t, before, after, raw, changes, beforeTrace, trace, undefined);
+    const tv = this.verdictFor(t, { before, after, raw, pcs: changes, beforeTrace, afterTrace: trace });
     const pc = this.merged(changes)!;
     const key = `path-change|${t.id}`;
     let id = causeId('path-change', key, pc.at);

@@ -82,6 +82,12 @@ export interface ScoreInput {
    * verdict worse or better.
    */
   readonly withinNoise?: boolean;
+  /**
+   * The current trace no longer shows the target's open PathChange, a recovery pathdiff
+   * has not confirmed yet (it wants one more clean trace): unless the figures say worse,
+   * the path is back on its baseline, 'better'.
+   */
+  readonly backOnBaseline?: boolean;
 }
 
 // ---------------------------------------------------------------- words
@@ -280,7 +286,7 @@ export function scoreVerdict(input: ScoreInput): Verdict {
     else reasons.push(`${target} stopped answering${last}; no routing change was seen for ${prefix}`);
     if (withdrawn) findings.push('withdrawn');
   } else {
-    const recovery = pc?.kind === 'recovered' || pc?.kind === 'reachable';
+    const recovery = pc?.kind === 'recovered' || pc?.kind === 'reachable' || input.backOnBaseline === true;
     kind = dp.worse.length > 0 ? 'worse' : dp.better.length > 0 || recovery ? 'better' : 'same';
     const effects = kind === 'worse' ? dp.worse : kind === 'better' ? dp.better : [];
     const effectText = effects.length > 0 ? `the path is now ${joinWords(asWords ? [...effects, asWords] : effects)}` : undefined;
@@ -327,7 +333,9 @@ export function scoreVerdict(input: ScoreInput): Verdict {
   } else if (mismatchAfter) {
     reasons.push(`one trace disagrees with BGP (not yet persistent): ${cmpAfter!.explanation[cmpAfter!.explanation.length - 1]}`);
   }
-  if (pc) for (const r of pc.reasons) if (!reasons.includes(r)) reasons.push(r);
+  // A recovery judged worse on the figures given (the trace before a move, not the baseline) is not "back on the baseline" news.
+  const staleRecovery = kind === 'worse' && (pc?.kind === 'recovered' || pc?.kind === 'reachable');
+  if (pc && !staleRecovery) for (const r of pc.reasons) if (!reasons.includes(r)) reasons.push(r);
 
   // ---- confidence
   let confidence: VerdictConfidence;

@@ -18,7 +18,8 @@
 //    until the destination answers, so the recovery notice always comes.
 // 5. Baseline upkeep: clean traces join it at once; a candidate trace is held until it
 //    leaves the window, then joins it if it did not become a change (a rarely seen ECMP
-//    branch is learnt, a real change never pollutes the baseline it is measured against).
+//    branch is learnt, a real change never pollutes the baseline it is measured against:
+//    nor does a later trace still showing an open change).
 import type { Trace } from '../model/trace.ts';
 import type { PathChange, PathChangeKind, PathChangeTrace } from '../model/path-change.ts';
 import { type AsLookup, type TraceDigest, baselineSummary, buildBaseline, digestTrace } from './baseline.ts';
@@ -184,6 +185,11 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
       since: seen[0].digest.start,
     });
   }
+
+  // A later trace still on the new path belongs to the change as much as those that made it:
+  // leaving the window, it must not join the old baseline as an "ECMP branch", or after a
+  // few flaps the slow path is part of the baseline and the next move to it reads as nothing.
+  if (kinds.some(isOpen)) win = win.map((e) => (e.seq === seq ? { ...e, inChange: true } : e));
 
   // ---- recovery: the same N-of-M rule the other way round, counting only traces after the change
   const cleared: PathChangeKind[] = [];

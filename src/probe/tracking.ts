@@ -82,6 +82,13 @@ export interface ProbeTraceInfo {
   readonly assessed: boolean;
   /** Kinds it departed in, change or not yet (a candidate waits for persistence). */
   readonly candidates: readonly PathChangeKind[];
+  /** Kinds of the reported change still open after it (the path is off its baseline). */
+  readonly open: readonly PathChangeKind[];
+  /**
+   * Open kinds this trace no longer shows, not yet a recovery (pathdiff wants another
+   * clean trace): the correlator spends its extra trace on them as on candidates.
+   */
+  readonly clearing: readonly PathChangeKind[];
 }
 
 export type RemoveResult = 'removed' | 'not-found' | 'config';
@@ -234,12 +241,16 @@ export class Prober implements Component {
     }
     let changes: readonly PathChange[] = [];
     let candidates: readonly PathChangeKind[] = [];
+    let open: readonly PathChangeKind[] = [];
+    let clearing: readonly PathChangeKind[] = [];
     let assessed = false;
     try {
       const r = tracker.observe(annotated, { asOf: pathAsLookup(this.opts.as), triggered: meta.reason === 'trigger' });
       changes = r.changes;
       assessed = r.assessment !== null;
       candidates = r.assessment?.candidates.map((c) => c.kind) ?? [];
+      open = r.state.open?.kinds.map((o) => o.kind) ?? [];
+      clearing = assessed ? open.filter((k) => !candidates.includes(k)) : [];
     } catch (e) {
       this.opts.logger.error({ err: e, target: id }, 'path-diff failed on a trace');
     }
@@ -263,6 +274,8 @@ export class Prober implements Component {
         changes,
         assessed,
         candidates,
+        open,
+        clearing,
       });
     } catch (e) {
       this.opts.logger.error({ err: e }, 'trace consumer failed');

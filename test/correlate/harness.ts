@@ -42,6 +42,8 @@ export interface Script {
   hang?: boolean;
   /** A real `mtr --json` output (a lab sample): returned as decoded, at the clock's time. */
   mtrJson?: string;
+  /** The trace takes this long on the clock (the path is the one at its start), as mtr's seconds do. */
+  durationMs?: number;
 }
 
 export class ScriptBackend implements TraceBackend {
@@ -62,6 +64,7 @@ export class ScriptBackend implements TraceBackend {
       await new Promise((_, reject) => req.signal?.addEventListener('abort', () => reject(new ProbeError('timeout', 'aborted'))));
     }
     const start = this.clock.now();
+    if (s.durationMs !== undefined) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, s.durationMs!));
     if (s.mtrJson !== undefined) return decodeMtrJson(s.mtrJson, { start, end: start + 2000, target: req.target });
     const hop = (ttl: number, address: string, received: number, rtt: number): Hop => ({
       ttl,

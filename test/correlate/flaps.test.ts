@@ -1,0 +1,160 @@
+// Routes that move while the correlator is still measuring, and traces that began before
+// the change they are read against: what the verdicts (what alerting mails) come out as.
+// Real Rib, real Prober and pathdiff, scripted traces that take time on the manual clock.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Cause, TargetVerdict } from '../../src/model/cause.ts';
+import { A, FAST, type Harness, SETTLE, SLOW, at, announce, attrs, harness, withdraw } from './harness.ts';
+
+const WEB = '203.0.113.10';
+const MAIL = '203.0.113.20';
+
+function verdictsOf(causes: readonly Cause[], target: string): { cause: Cause; tv: TargetVerdict }[] {
+  return causes.flatMap((cause) => cause.verdicts.filter((tv) => tv.targetId === target).map((tv) => ({ cause, tv })));
+}
+
+function describe(causes: readonly Cause[]): string {
+  return causes.map((c) => `${c.summary}: ${c.verdicts.map((v) => `${v.targetId} ${v.verdict.kind} (${v.verdict.reasons[0]})`).join(', ')}`).join(' | ');
+}
+
+const slow = (extra: object = {}) => ({ path: SLOW, rttMs: 80, ...extra });
+const fast = (extra: object = {}) => ({ path: FAST, rttMs: 20, ...extra });
+const moveToSlow = (h: Harness) => h.apply(withdraw(A, '203.0.113.0/24', at(0, h.clock)));
+const moveBack = (h: Harness) => h.apply(announce(A, '203.0.113.0/24', attrs([65002, 65004]), at(0, h.clock)));
+
+/** Advances to 1 s before the target's next scheduled trace. */
+async function untilScheduled(h: Harness, id: string): Promise<void> {
+  const next = h.prober.get(id)?.nextRun;
+  assert.ok(next !== undefined && next - h.clock.now() > 1000, `a scheduled trace of ${id} ahead, got ${next}`);
+  await h.advance(next - h.clock.now() - 1000);
+}
+
+test('slow and back while the settle trace runs: no WORSE verdict pairing the fast route with a trace of the slow path', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  h.backend.scripts.set(WEB, slow());
+  moveToSlow(h);
+  await h.advance(0); // confirmation trace: slow
+  h.backend.scripts.set(WEB, slow({ durationMs: 3000 }));
+  await h.advance(SETTLE); // the settle trace starts on the slow path and takes 3 s
+  await h.advance(1000);
+  h.backend.scripts.set(WEB, fast());
+  moveBack(h); // back on the fast path while the settle trace still runs
+  await h.advance(2000); // the settle trace ends: it saw the slow path
+  await h.advance(SETTLE * 3);
+  const web = verdictsOf(h.causes, 'web');
+  assert.equal(web.length, 1, describe(h.causes));
+  const { tv } = web[0];
+  assert.notEqual(tv.verdict.kind, 'worse', `a path already fast again is not worse: ${tv.verdict.reasons.join('; ')}`);
+  assert.deepEqual(tv.verdict.bgp.after, [65002, 65004], 'the route in use at the end');
+  assert.equal(tv.after?.hops.length, FAST.length + 1, 'the evidence is a trace of the fast path, taken after the move back');
+  assert.equal(h.correlator.openEpisodes, 0);
+});
+
+test('a scheduled trace begun before the routing change is neither its evidence nor what decides it', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  // Congestion before any routing change: one slow scheduled trace (a candidate) ...
+  await untilScheduled(h, 'web');
+  h.backend.scripts.set(WEB, slow());
+  await h.advance(2000);
+  // ... and the next one starts slow, takes 3 s, and the route moves 1 s into it.
+  await untilScheduled(h, 'web');
+  h.backend.scripts.set(WEB, slow({ durationMs: 3000 }));
+  await h.advance(1000);
+  const started = h.clock.now();
+  await h.advance(1000);
+  const changed = h.clock.now();
+  h.backend.scripts.set(WEB, fast({ fail: true })); // the confirmation traces fail
+  moveToSlow(h);
+  await h.advance(0);
+  await h.advance(SETTLE * 3);
+  const route = verdictsOf(h.causes, 'web').filter(({ cause }) => cause.kind === 'route-change');
+  assert.equal(route.length, 1, describe(h.causes));
+  const { tv } = route[0];
+  assert.ok(tv.after === undefined || tv.after.start >= changed, `the after trace began ${tv.after ? (tv.after.start - started) / 1000 : '?'} s after the slow one started, before the change`);
+  assert.deepEqual(tv.verdict.findings, ['no-trace'], `no trace measured the change: ${tv.verdict.reasons.join('; ')}`);
+  assert.equal(tv.verdict.pathChange, undefined, 'the congestion seen before the change does not decide it');
+});
+
+test('moving back while the first confirmation trace still sees the old path: better (recovered), so the alert can close', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  h.backend.scripts.set(WEB, slow());
+  moveToSlow(h);
+  await h.advance(SETTLE);
+  await h.advance(5_000);
+  assert.deepEqual(verdictsOf(h.causes, 'web').map(({ tv }) => tv.verdict.kind), ['worse'], describe(h.causes));
+  // FRR announces over BMP before zebra moves the FIB: the first trace is still slow.
+  moveBack(h);
+  await h.advance(0);
+  h.backend.scripts.set(WEB, fast());
+  await h.advance(SETTLE);
+  await h.advance(1_000);
+  const back = verdictsOf(h.causes, 'web');
+  assert.equal(back.length, 2, describe(h.causes));
+  const v = back[1].tv.verdict;
+  assert.equal(v.kind, 'better', v.reasons.join('; '));
+  assert.equal(v.pathChange?.kind, 'recovered', 'pathdiff confirmed the recovery with the extra trace');
+  assert.equal(back[1].tv.after?.hops.length, FAST.length + 1);
+});
+
+test('moving back with no extra trace to spend: a clean settle trace off an open change is still better', async (t) => {
+  const h = await harness(t, { extraTraces: 0 });
+  await h.learn();
+  h.backend.scripts.set(WEB, slow());
+  moveToSlow(h);
+  await h.advance(0);
+  await h.advance(SETTLE);
+  // The settle trace agreed with the first: a change, worse.
+  assert.deepEqual(verdictsOf(h.causes, 'web').map(({ tv }) => tv.verdict.kind), ['worse'], describe(h.causes));
+  moveBack(h);
+  await h.advance(0);
+  h.backend.scripts.set(WEB, fast());
+  await h.advance(SETTLE);
+  await h.advance(1_000);
+  const v = verdictsOf(h.causes, 'web')[1]?.tv.verdict;
+  assert.equal(v?.kind, 'better', describe(h.causes));
+  assert.match(v.reasons[0], /faster|back on its baseline/);
+});
+
+test('a target decided early by a PathChange that moves again within the grouping window has ONE verdict in the cause', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  // A slow scheduled trace just before: the confirmation trace agreeing with it is a change at once.
+  await untilScheduled(h, 'web');
+  h.backend.scripts.set(WEB, slow());
+  await h.advance(2000);
+  moveToSlow(h);
+  await h.advance(0);
+  assert.equal(verdictsOf(h.causes, 'web').length, 0, 'the cause waits for the grouping window');
+  await h.advance(2000);
+  h.backend.scripts.set(WEB, fast());
+  moveBack(h);
+  await h.advance(SETTLE * 4);
+  const web = verdictsOf(h.causes, 'web');
+  const perCause = new Map<string, number>();
+  for (const { cause } of web) perCause.set(cause.id, (perCause.get(cause.id) ?? 0) + 1);
+  assert.deepEqual([...perCause.values()], [1], `one verdict for web in one cause: ${describe(h.causes)}`);
+  const v = web[0].tv.verdict;
+  assert.notEqual(v.kind, 'worse', `web is back on the fast path: ${v.reasons.join('; ')}`);
+  assert.deepEqual(v.bgp.after, [65002, 65004]);
+});
+
+test('targets over the waiting limit are decided on BGP alone and say they were not measured', async (t) => {
+  const h = await harness(t, { maxPending: 1 });
+  await h.learn();
+  h.backend.scripts.set(WEB, slow());
+  h.backend.scripts.set(MAIL, slow());
+  moveToSlow(h);
+  await h.advance(SETTLE);
+  await h.advance(1_000);
+  assert.equal(h.causes.length, 1, describe(h.causes));
+  const vs = h.causes[0].verdicts;
+  assert.equal(vs.length, 2, 'both targets are in the cause');
+  const unmeasured = vs.filter((v) => v.verdict.reasons.some((r) => r.startsWith('not measured: more than 1 targets were waiting for confirmation traces')));
+  assert.equal(unmeasured.length, 1, vs.map((v) => v.verdict.reasons.join('; ')).join(' | '));
+  assert.deepEqual(unmeasured[0].verdict.findings, ['no-trace']);
+  assert.equal(unmeasured[0].after, undefined);
+  assert.equal(h.correlator.counters.untraced, 1);
+});
