@@ -158,3 +158,40 @@ test('targets over the waiting limit are decided on BGP alone and say they were 
   assert.equal(unmeasured[0].after, undefined);
   assert.equal(h.correlator.counters.untraced, 1);
 });
+
+test('repeated moves between the fast and the slow path: every move to the slow path is worse, every move back better', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  // How long each path holds (ms; traces every 60 s, pathdiff adopts a path after 5 in a
+  // row) and whether the first confirmation trace still sees the old path (the FIB moves
+  // after BMP tells of the change).
+  const rounds: { slowMs: number; fastMs: number; lag: boolean }[] = [
+    { slowMs: 70_000, fastMs: 70_000, lag: false },
+    { slowMs: 130_000, fastMs: 250_000, lag: true },
+    { slowMs: 330_000, fastMs: 130_000, lag: false },
+    { slowMs: 130_000, fastMs: 70_000, lag: true },
+    { slowMs: 250_000, fastMs: 330_000, lag: true },
+    { slowMs: 70_000, fastMs: 130_000, lag: false },
+  ];
+  const seen: string[] = [];
+  const move = async (to: 'slow' | 'fast', lag: boolean): Promise<void> => {
+    const from = h.causes.length;
+    const script = to === 'slow' ? slow() : fast();
+    (to === 'slow' ? moveToSlow : moveBack)(h);
+    if (!lag) h.backend.scripts.set(WEB, script);
+    await h.advance(0);
+    if (lag) h.backend.scripts.set(WEB, script);
+    await h.advance(SETTLE);
+    await h.advance(1_000);
+    const got = verdictsOf(h.causes.slice(from), 'web').filter(({ cause }) => cause.kind === 'route-change');
+    seen.push(`${to}${lag ? ' (lag)' : ''}: ${got.map(({ tv }) => tv.verdict.kind).join(', ') || 'nothing'}`);
+  };
+  for (const r of rounds) {
+    await move('slow', r.lag);
+    await h.advance(r.slowMs);
+    await move('fast', r.lag);
+    await h.advance(r.fastMs);
+  }
+  const want = rounds.flatMap((r) => [`slow${r.lag ? ' (lag)' : ''}: worse`, `fast${r.lag ? ' (lag)' : ''}: better`]);
+  assert.deepEqual(seen, want);
+});
