@@ -47,6 +47,7 @@ import { ScamperBackend } from './probe/backends/scamper.ts';
 import { TcptracerouteBackend } from './probe/backends/tcptraceroute.ts';
 import { TracerouteBackend } from './probe/backends/traceroute.ts';
 import type { BackendName, TraceBackend } from './probe/backends/types.ts';
+import { run as runCommand } from './probe/runner.ts';
 import { Prober } from './probe/tracking.ts';
 import { type Trace, traceToJson } from './model/trace.ts';
 import { LiveHub } from './live.ts';
@@ -350,10 +351,11 @@ export class Service {
       this.autoTargets = buildAutoTargets({
         config,
         prober: this.prober,
-        store: { list: () => this.store.autoTargets.list(), put: (t) => this.store.autoTargets.put(t), checks: () => this.store.autoTargets.checks(), putCheck: (c) => this.store.autoTargets.putCheck(c) },
+        store: { list: () => this.store.autoTargets.list(), put: (t) => this.store.autoTargets.put(t), checks: () => this.store.autoTargets.checks(), putCheck: (c) => this.store.autoTargets.putCheck(c), forget: (f) => this.store.autoTargets.forget(f) },
         busiest: (f) => this.store.churn.busiest(f),
         rib: this.rib,
         verify: async (a) => (deps.verify ?? (async (x: string) => (await check.trace({ target: x, ...(config.probe.method ? { method: config.probe.method } : {}) })).reached))(a),
+        run: runCommand,
         logger: logger.child({ component: 'auto-targets' }),
         now,
       });

@@ -53,6 +53,7 @@ async function suggest(opts: SuggestOptions): Promise<void> {
   const { rankAll, asnRulesOf, staticsOf } = await import('../targets/auto/suggest.ts');
   const { candidateAddresses } = await import('../targets/auto/addresses.ts');
   const { readHitlist, readTraffic } = await import('../targets/auto/sources.ts');
+  const { run } = await import('../probe/runner.ts');
   const { ribRouting } = await import('../targets/auto/routing.ts');
   const { Rib } = await import('../rib/rib.ts');
   const fileProblem = (e: unknown): never => {
@@ -99,7 +100,7 @@ async function suggest(opts: SuggestOptions): Promise<void> {
   const t = at.traffic;
   const traffic =
     only === undefined || only === 'traffic'
-      ? await readTraffic({ file: trafficFile, command: opts.traffic !== undefined ? undefined : t.command, format: (opts.trafficFormat as (typeof FORMATS)[number]) ?? t.format, side: t.side, metric: t.metric, timeoutMs: t.timeout }).catch(fileProblem)
+      ? await readTraffic({ file: trafficFile, command: opts.traffic !== undefined ? undefined : t.command, format: (opts.trafficFormat as (typeof FORMATS)[number]) ?? t.format, side: t.side, metric: t.metric, timeoutMs: t.timeout }, run).catch(fileProblem)
       : undefined;
   if (only === 'traffic' && !traffic) throw usage('--from traffic needs --traffic FILE (or auto_targets.traffic.file / command)');
   const hitlist = at.hitlist !== undefined ? await readHitlist(at.hitlist).catch(fileProblem) : undefined;

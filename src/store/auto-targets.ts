@@ -65,6 +65,16 @@ export class AutoTargetRepository {
     });
   }
 
+  /** Deletes targets by id and prefix checks by prefix, in one transaction. */
+  async forget(f: { targets: readonly string[]; checks: readonly string[] }): Promise<void> {
+    if (f.targets.length + f.checks.length === 0) return;
+    await this.db.transaction().execute(async (tx) => {
+      // In slices: SQLite caps the parameters of one statement.
+      for (let i = 0; i < f.targets.length; i += 500) await tx.deleteFrom('auto_targets').where('id', 'in', f.targets.slice(i, i + 500)).execute();
+      for (let i = 0; i < f.checks.length; i += 500) await tx.deleteFrom('auto_prefix_checks').where('prefix', 'in', f.checks.slice(i, i + 500)).execute();
+    });
+  }
+
   async checks(): Promise<PrefixCheck[]> {
     const rows = await this.db.selectFrom('auto_prefix_checks').selectAll().execute();
     return rows.map((r) => ({

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.ts';
 import type { Rib } from '../../rib/rib.ts';
 import { AutoTargets, type AutoTargetStore } from './auto-targets.ts';
 import { ribRouting } from './routing.ts';
-import { readHitlist, readTraffic } from './sources.ts';
+import { type CommandRunner, readHitlist, readTraffic } from './sources.ts';
 
 /** What AutoTargets needs of the prober (probe/tracking.ts Prober fits). */
 export interface ProberLike {
@@ -24,6 +24,8 @@ export interface AutoTargetsParts {
   readonly busiest: (f: { since: number; limit: number }) => Promise<{ prefix: string; changes: number }[]>;
   readonly rib: Rib;
   readonly verify: (address: string) => Promise<boolean>;
+  /** Runs auto_targets.traffic.command (service.ts passes the probe runner's run). */
+  readonly run: CommandRunner;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -50,10 +52,11 @@ export function buildAutoTargets(p: AutoTargetsParts): AutoTargets {
     // Enough rows for every top list after the exclusions.
     churn: (since) => p.busiest({ since, limit: Math.max(100, c.churn.top * 5 + c.max_targets) }),
     ...(t.file !== undefined || t.command !== undefined
-      ? { traffic: () => readTraffic({ file: t.file, command: t.command, format: t.format, side: t.side, metric: t.metric, timeoutMs: t.timeout }) }
+      ? { traffic: () => readTraffic({ file: t.file, command: t.command, format: t.format, side: t.side, metric: t.metric, timeoutMs: t.timeout }, p.run) }
       : {}),
     ...(c.hitlist !== undefined ? { hitlist: () => readHitlist(c.hitlist!) } : {}),
     verify: p.verify,
+    retention: p.config.storage.retention,
     logger: p.logger,
     now: p.now,
   });

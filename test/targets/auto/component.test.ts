@@ -7,98 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fromRaw } from '../../../src/config/load.ts';
-import { createLogger } from '../../../src/log.ts';
 import { parsePrefix } from '../../../src/model/prefix.ts';
-import { ManualClock } from '../../../src/probe/clock.ts';
-import { Store } from '../../../src/store/store.ts';
-import { AutoTargets, type AutoScheduler } from '../../../src/targets/auto/auto-targets.ts';
-import { readHitlist } from '../../../src/targets/auto/sources.ts';
-import type { RoutedPrefix } from '../../../src/targets/auto/rank.ts';
-import type { RoutingView } from '../../../src/targets/auto/routing.ts';
-import { InputFormatError, type ParsedTraffic } from '../../../src/targets/auto/traffic-format.ts';
-
-const logger = createLogger({ level: 'silent' });
-const MIN = 60_000;
-
-function autoConfig(raw: Record<string, unknown>) {
-  const r = fromRaw({ probe: { allowed: ['192.0.2.0/24'] }, auto_targets: { enabled: true, interval: '1m', churn: { enabled: false }, ...raw } }, { env: {} }, { path: 'test', how: 'given' });
-  assert.ok(r.ok, r.ok ? '' : r.problems.join('\n'));
-  return r.config.auto_targets;
-}
-
-/** Routes the test sets: prefix -> AS paths. */
-class Routes implements RoutingView {
-  readonly table = new Map<string, number[][]>();
-  origins(p: string) {
-    return [...new Set((this.table.get(p) ?? []).map((x) => x.at(-1)!))];
-  }
-  *prefixes(): Iterable<RoutedPrefix> {
-    for (const [prefix, paths] of this.table) yield { prefix, paths };
-  }
-  covering() {
-    return undefined;
-  }
-  announced(p: string) {
-    return this.table.has(p);
-  }
-}
-
-class FakeScheduler implements AutoScheduler {
-  readonly targets = new Map<string, { address: string; runs: number; state: string }>();
-  others() {
-    return [{ id: 'cfg', address: '192.0.2.55', source: 'config' }];
-  }
-  async add(t: { id: string; address: string }) {
-    if (this.targets.has(t.id)) return { ok: false as const, reason: 'exists' };
-    this.targets.set(t.id, { address: t.address, runs: 0, state: 'waiting' });
-    return { ok: true as const };
-  }
-  async remove(id: string) {
-    this.targets.delete(id);
-  }
-  get(id: string) {
-    return this.targets.get(id);
-  }
-}
-
-async function setup(
-  t: { after(fn: () => unknown): void },
-  raw: Record<string, unknown>,
-  answers: Set<string>,
-  traffic?: () => Promise<ParsedTraffic | undefined>,
-  churn: (since: number) => Promise<{ prefix: string; changes: number }[]> = async () => [],
-) {
-  const dir = mkdtempSync(join(tmpdir(), 'smoketrace-auto-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const clock = new ManualClock();
-  const store = new Store({ path: join(dir, 'db.sqlite'), version: 'test', logger });
-  await store.start();
-  t.after(() => store.stop());
-  const routes = new Routes();
-  const sched = new FakeScheduler();
-  const probed: string[] = [];
-  const cfg = autoConfig(raw);
-  const make = () =>
-    new AutoTargets({
-      config: cfg,
-      allowed: () => ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'].map((p) => parsePrefix(p)!),
-      store: store.autoTargets,
-      scheduler: sched,
-      routing: routes,
-      churn,
-      ...(cfg.hitlist !== undefined ? { hitlist: () => readHitlist(cfg.hitlist!) } : {}),
-      ...(traffic ? { traffic } : {}),
-      verify: async (a) => {
-        probed.push(a);
-        return answers.has(a);
-      },
-      logger,
-      now: () => clock.now(),
-      timers: clock,
-    });
-  return { dir, clock, store, routes, sched, probed, make };
-}
+import { AutoTargets } from '../../../src/targets/auto/auto-targets.ts';
+import { InputFormatError } from '../../../src/targets/auto/traffic-format.ts';
+import { MIN, autoConfig, logger, setup } from './helpers.ts';
 
 test('probe-and-verify picks the first answering candidate; an unresponsive prefix waits recheck_unresponsive', async (t) => {
   const answers = new Set(['198.51.100.1']);
@@ -223,8 +135,10 @@ test('withdrawn or out of the top list for expire_after: expired; pinned stays; 
 });
 
 test('a failing traffic source degrades health with the reason; the other sources still make targets', async (t) => {
-  const s = await setup(t, { static: ['198.51.100.0/24'] }, new Set(['198.51.100.1']), async () => {
-    throw new InputFormatError('/var/flows/top.csv', 7, 'ibyt is not a number: "x"');
+  const s = await setup(t, { static: ['198.51.100.0/24'] }, new Set(['198.51.100.1']), {
+    traffic: async () => {
+      throw new InputFormatError('/var/flows/top.csv', 7, 'ibyt is not a number: "x"');
+    },
   });
   s.routes.table.set('198.51.100.0/24', [[65001]]);
   const a = s.make();
@@ -253,13 +167,15 @@ test('a static-list prefix is probed announced or not, and never expires for a w
 
 test("churn: the store's busiest prefixes over the window, with the count in the reason", async (t) => {
   const asked: number[] = [];
-  const s = await setup(t, { churn: { enabled: true, window: '24h', top: 2 } }, new Set(['198.51.100.1', '203.0.113.1', '192.0.2.1']), undefined, async (since) => {
-    asked.push(since);
-    return [
-      { prefix: '203.0.113.0/24', changes: 412 },
-      { prefix: '198.51.100.0/24', changes: 97 },
-      { prefix: '192.0.2.128/25', changes: 5 },
-    ];
+  const s = await setup(t, { churn: { enabled: true, window: '24h', top: 2 } }, new Set(['198.51.100.1', '203.0.113.1', '192.0.2.1']), {
+    churn: async (since) => {
+      asked.push(since);
+      return [
+        { prefix: '203.0.113.0/24', changes: 412 },
+        { prefix: '198.51.100.0/24', changes: 97 },
+        { prefix: '192.0.2.128/25', changes: 5 },
+      ];
+    },
   });
   for (const p of ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.128/25']) s.routes.table.set(p, [[65010]]);
   const a = s.make();
