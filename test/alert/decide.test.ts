@@ -1,6 +1,7 @@
 // The pure decision (src/alert/decide.ts): grouping, persistence, cooldown, silences,
 // recovery, 'same' and 'better', scope and confidence, with the state carried from one
-// cause to the next as the store would carry it.
+// cause to the next as the store would carry it (sequences.test.ts runs the main sequences
+// through the real Alerter and the SQLite store instead of this harness).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Decision, type RuleTargetState, type SilenceView, alreadyKey, decide } from '../../src/alert/decide.ts';
