@@ -195,3 +195,21 @@ test('repeated moves between the fast and the slow path: every move to the slow 
   const want = rounds.flatMap((r) => [`slow${r.lag ? ' (lag)' : ''}: worse`, `fast${r.lag ? ' (lag)' : ''}: better`]);
   assert.deepEqual(seen, want);
 });
+
+test('traces on the slow path while its change is open never join the fast baseline (no slow "ECMP branch" learnt)', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  h.backend.scripts.set(WEB, slow());
+  moveToSlow(h);
+  await h.advance(SETTLE);
+  await h.advance(130_000); // 2 scheduled traces on the slow path, 4 in all: short of adoption (5)
+  h.backend.scripts.set(WEB, fast());
+  moveBack(h);
+  await h.advance(SETTLE);
+  await h.advance(130_000);
+  const base = h.prober.baseline('web');
+  const hops = base?.ipPath.flatMap((x) => x.addresses) ?? [];
+  assert.deepEqual(hops.filter((a) => SLOW.includes(a) && !FAST.includes(a)), [], `baseline hops ${JSON.stringify(base?.ipPath)}`);
+  assert.ok(base?.rtt && base.rtt.medianMs < 30, `the baseline RTT is the fast path's, got ${base?.rtt?.medianMs}`);
+  assert.deepEqual(verdictsOf(h.causes, 'web').map(({ tv }) => tv.verdict.kind), ['worse', 'better'], describe(h.causes));
+});
