@@ -17,7 +17,7 @@ import { lookupRoutes } from './api/lookup.ts';
 import { routeChangesRoutes } from './api/route-changes.ts';
 import { routersRoutes } from './api/routers.ts';
 import { routesRoutes } from './api/routes.ts';
-import { targetRoutes } from './api/targets.ts';
+import { targetJson, targetRoutes } from './api/targets.ts';
 import { webRoutes } from './api/web.ts';
 import { autoTargetRoutes } from './api/auto-targets.ts';
 import type { AutoTargets } from './targets/auto/auto-targets.ts';
@@ -401,15 +401,23 @@ export class Service {
               const t = prober.get(id);
               return t && this.withAutoReason(t);
             },
-            // The correlator re-reads targets every 10 s; an API change is news now.
+            // The correlator re-reads targets every 10 s; an API change is news now. The
+            // console hears of it as a live 'target' event (removed: true when it went).
             add: async (input) => {
               const r = await prober.add(input);
-              if (r.ok) this.correlator.refreshTargets();
+              if (r.ok) {
+                this.correlator.refreshTargets();
+                this.live.publish('target', targetJson(this.withAutoReason(r.value)));
+              }
               return r;
             },
             remove: async (id) => {
+              const before = prober.get(id);
               const r = await prober.remove(id);
-              if (r === 'removed') this.correlator.refreshTargets();
+              if (r === 'removed') {
+                this.correlator.refreshTargets();
+                if (before) this.live.publish('target', { ...targetJson(this.withAutoReason(before)), removed: true });
+              }
               return r;
             },
             traces: async (id, f) => {
@@ -454,6 +462,10 @@ export class Service {
             traces: async (id, f) => {
               await prober.flush();
               return (await this.store.probe.traces(id, f)).map((t) => t.trace);
+            },
+            sample: async (id, f) => {
+              await prober.flush();
+              return (await this.store.probe.sampleTraces(id, f)).map((t) => t.trace);
             },
           },
         });

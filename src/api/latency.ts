@@ -1,7 +1,9 @@
 // Latency summaries of traces, for the console's SmokePing-style graph and the overview:
-//   GET /api/targets/:id/latency?from&to&limit  one point per trace, oldest first
-//   GET /api/latency[?recent=3h]                every target's latest trace, summarised
-//                                               (and with recent, median and loss of each trace of that time)
+//   GET /api/targets/:id/latency?from&to&limit&order  one point per trace, oldest first
+//   GET /api/targets/:id/latency?from&to&points=N     at most N points spread over the window
+//   GET /api/latency[?recent=3h]                      every target's latest trace, summarised
+//                                                     (and with recent, median and loss of at most
+//                                                     SPARK_POINTS traces of that time)
 // A point is the destination hop of one trace: median RTT, the spread of its samples
 // (min, p10, p25, p75, p90, max: the "smoke"), loss, hop count and the trace's AS
 // sequence. Full traces stay at /api/targets/:id/traces; this is what a graph of a day
@@ -24,8 +26,24 @@ export interface LatencyTarget {
 export interface LatencySource {
   list(): readonly LatencyTarget[];
   get(id: string): LatencyTarget | undefined;
-  /** Stored traces of a target, oldest first (after writing what is queued). */
-  traces(id: string, f: { from?: number; to?: number; limit: number }): Promise<Trace[]>;
+  /** Stored traces of a target, oldest first or with order 'desc' newest first (after writing what is queued). */
+  traces(id: string, f: { from?: number; to?: number; limit: number; order?: 'asc' | 'desc' }): Promise<Trace[]>;
+  /** At most `points` traces spread over [from, to], oldest first (store/probe.ts sampleTraces). */
+  sample(id: string, f: { from: number; to: number; points: number }): Promise<Trace[]>;
+}
+
+/** Points of a sparkline: the overview draws it 120 px wide, so 2 px a point. */
+export const SPARK_POINTS = 60;
+/** The longest `recent` window: past a day a 120 px sparkline says nothing more. */
+const MAX_RECENT_MS = 86_400_000;
+/** What new Date() can represent (ECMA-262: ±8.64e15 ms). */
+const MAX_TIME_MS = 8.64e15;
+
+/** timeParam, and a time Date cannot represent ("104000000d" ago) is a 400 naming the parameter, not a 500. */
+export function timeArg(name: string, raw: string, now: number): number {
+  const t = timeParam(name, raw, now);
+  if (!(Math.abs(t) <= MAX_TIME_MS)) throw new ApiError('BAD_REQUEST', `${name}: expected a time within ±275000 years of 1970, got ${describe(raw)}`);
+  return t;
 }
 
 const Ms = Type.Union([Type.Number(), Type.Null()]);
@@ -50,14 +68,22 @@ export type LatencyPoint = Static<typeof Point>;
 
 const Spark = Type.Object({ start: Type.String({ format: 'date-time' }), reached: Type.Boolean(), rttMs: Ms, lossPct: Ms });
 const LatestQuery = Type.Object(
-  { recent: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'A duration up to 7d ("3h"): also every trace of that time, median and loss only' })) },
+  { recent: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: `A duration up to 24h ("3h"): also the traces of that time, median and loss only; at most ${SPARK_POINTS} a target, spread over the time` })) },
   { additionalProperties: false },
 );
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const TimeText = Type.String({ minLength: 1, maxLength: 40, description: 'ISO-8601 time, or a duration like "6h" meaning that long ago' });
 const Query = Type.Object(
-  { from: Type.Optional(TimeText), to: Type.Optional(TimeText), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 2000 })) },
+  {
+    from: Type.Optional(TimeText),
+    to: Type.Optional(TimeText),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 2000 })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default): oldest first; desc: newest first, so `limit` keeps the newest' })),
+    points: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 5000, description: 'At most this many points spread over the window (one per equal slice: its newest unreached trace, else its newest); replaces limit and order' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -125,7 +151,8 @@ export const latencyRoutes: FastifyPluginAsyncTypebox<{ source: LatencySource; n
     {
       schema: {
         summary: "A target's traces summarised for a latency graph (median, spread, loss, hops, AS sequence), oldest first",
-        description: '`from`/`to`: ISO-8601 or a duration meaning that long ago; from defaults to 24 h ago.',
+        description:
+          '`from`/`to`: ISO-8601 or a duration meaning that long ago; from defaults to 24 h ago. `points=N`: at most N points spread over the window (a week of 10 s traces in a graph); otherwise `limit` traces, the oldest (or with `order=desc` the newest) first.',
         tags: ['probe'],
         params: IdParams,
         querystring: Query,
@@ -140,9 +167,10 @@ export const latencyRoutes: FastifyPluginAsyncTypebox<{ source: LatencySource; n
       const t = source.get(req.params.id);
       if (!t) throw new ApiError('NOT_FOUND', `no target ${JSON.stringify(req.params.id.slice(0, 100))}`);
       const n = now();
-      const from = req.query.from === undefined ? n - 86_400_000 : timeParam('from', req.query.from, n);
-      const to = req.query.to === undefined ? undefined : timeParam('to', req.query.to, n);
-      const traces = await source.traces(t.id, { from, to, limit: req.query.limit ?? 2000 });
+      const q = req.query;
+      const from = q.from === undefined ? n - 86_400_000 : timeArg('from', q.from, n);
+      const to = q.to === undefined ? undefined : timeArg('to', q.to, n);
+      const traces = q.points !== undefined ? await source.sample(t.id, { from, to: to ?? n, points: q.points }) : await source.traces(t.id, { from, to, limit: q.limit ?? 2000, order: q.order ?? 'asc' });
       return { target: t.id, from: new Date(from).toISOString(), to: to === undefined ? null : new Date(to).toISOString(), points: traces.map(latencyPoint) };
     },
   );
@@ -151,7 +179,7 @@ export const latencyRoutes: FastifyPluginAsyncTypebox<{ source: LatencySource; n
     '/api/latency',
     {
       schema: {
-        summary: "Every target's latest trace, summarised (null when it has none yet); with ?recent=3h also each trace's median and loss over that time (sparklines)",
+        summary: `Every target's latest trace, summarised (null when it has none yet); with ?recent=3h also the median and loss of at most ${SPARK_POINTS} traces of that time (sparklines)`,
         tags: ['probe'],
         querystring: LatestQuery,
         response: {
@@ -165,29 +193,25 @@ export const latencyRoutes: FastifyPluginAsyncTypebox<{ source: LatencySource; n
       let since: number | undefined;
       if (req.query.recent !== undefined) {
         const d = parseDuration(req.query.recent);
-        if (d === undefined || d > 7 * 86_400_000) throw new ApiError('BAD_REQUEST', `recent: expected a duration up to 7d like "3h", got ${describe(req.query.recent)}`);
+        if (d === undefined || d > MAX_RECENT_MS) throw new ApiError('BAD_REQUEST', `recent: expected a duration up to 24h like "3h", got ${describe(req.query.recent)}`);
         since = n - d;
       }
+      // Per target: its newest trace (one row, newest first on the index) and, with recent,
+      // at most SPARK_POINTS traces chosen by SQLite from the index columns: what one call
+      // reads and parses is bounded by the number of targets, not by their traces.
       const out: { targetId: string; latest: LatencyPoint | null; recent?: Static<typeof Spark>[] }[] = [];
       for (const t of source.list()) {
-        let latest: LatencyPoint | null = null;
-        if (since !== undefined) {
-          const points = (await source.traces(t.id, { from: since, limit: 2000 })).map(latencyPoint);
-          latest = points[points.length - 1] ?? null;
-          if (latest === null && t.lastRun !== undefined) {
-            const older = await source.traces(t.id, { from: t.lastRun - Math.max(t.interval, 60_000), limit: 10_000 });
-            if (older.length > 0) latest = latencyPoint(older[older.length - 1]);
-          }
-          out.push({ targetId: t.id, latest, recent: points.map((p) => ({ start: p.start, reached: p.reached, rttMs: p.rttMs, lossPct: p.lossPct })) });
+        // The last trace started at about lastRun, so one interval back finds it; before
+        // a target's first run here, a trace in the recent window is still its latest.
+        const newerThan = t.lastRun !== undefined ? t.lastRun - Math.max(t.interval, 60_000) : since;
+        const last = newerThan === undefined ? undefined : (await source.traces(t.id, { from: newerThan, limit: 1, order: 'desc' }))[0];
+        const latest = last ? latencyPoint(last) : null;
+        if (since === undefined) {
+          out.push({ targetId: t.id, latest });
           continue;
         }
-        if (t.lastRun !== undefined) {
-          // The last trace started at about lastRun; one interval back is enough to find it.
-          const traces = await source.traces(t.id, { from: t.lastRun - Math.max(t.interval, 60_000), limit: 10_000 });
-          const last = traces[traces.length - 1];
-          if (last) latest = latencyPoint(last);
-        }
-        out.push({ targetId: t.id, latest });
+        const recent = (await source.sample(t.id, { from: since, to: n, points: SPARK_POINTS })).map(latencyPoint);
+        out.push({ targetId: t.id, latest, recent: recent.map((p) => ({ start: p.start, reached: p.reached, rttMs: p.rttMs, lossPct: p.lossPct })) });
       }
       return { targets: out };
     },

@@ -1,11 +1,12 @@
-// GET /api/route-changes?prefix=P&since=T[&until=T][&limit=N]: stored changes of
-// monitored prefixes (rib.monitor and prefixes covering a target), oldest first, with
+// GET /api/route-changes?prefix=P&since=T[&until=T][&limit=N][&order=desc]: stored changes of
+// monitored prefixes (rib.monitor and prefixes covering a target), oldest first (newest first with order=desc), with
 // every attribute before and after. `since`/`until`: ISO-8601, or a duration meaning that
 // long ago ("6h"); since defaults to 24 h ago. Times are the feed's own.
 import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type-provider-typebox';
 import { formatPrefix } from '../model/prefix.ts';
 import type { RouteChangeFilter, StoredRouteChange } from '../store/route-changes.ts';
-import { AttributesSchema, PeerSchema, PrefixText, RouteTableSchema, prefixParam, timeParam } from './route-json.ts';
+import { timeArg } from './latency.ts';
+import { AttributesSchema, PeerSchema, PrefixText, RouteTableSchema, prefixParam } from './route-json.ts';
 
 export interface RouteChangesSource {
   list(f: RouteChangeFilter): Promise<StoredRouteChange[]>;
@@ -19,6 +20,7 @@ const Query = Type.Object(
     since: Type.Optional(TimeText),
     until: Type.Optional(TimeText),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default): oldest first; desc: newest first, so `limit` keeps the newest' })),
   },
   { additionalProperties: false },
 );
@@ -63,9 +65,9 @@ export const routeChangesRoutes: FastifyPluginAsyncTypebox<{ changes: RouteChang
       const q = req.query;
       const t = now();
       const prefix = q.prefix === undefined ? undefined : formatPrefix(prefixParam('prefix', q.prefix));
-      const since = q.since === undefined ? t - 86_400_000 : timeParam('since', q.since, t);
-      const until = q.until === undefined ? undefined : timeParam('until', q.until, t);
-      const rows = await changes.list({ prefix, since, until, limit: q.limit ?? 1000 });
+      const since = q.since === undefined ? t - 86_400_000 : timeArg('since', q.since, t);
+      const until = q.until === undefined ? undefined : timeArg('until', q.until, t);
+      const rows = await changes.list({ prefix, since, until, limit: q.limit ?? 1000, order: q.order ?? 'asc' });
       return {
         prefix: prefix ?? null,
         since: new Date(since).toISOString(),

@@ -3,8 +3,8 @@
 //   POST   /api/targets                      { address, name?, interval?, backend? }  (token)
 //   GET    /api/targets/:id
 //   DELETE /api/targets/:id                  API targets only; a config target is 409 (token)
-//   GET    /api/targets/:id/traces?from&to   Trace JSON (model/trace.ts traceToJson), oldest first
-//   GET    /api/targets/:id/path-changes?since&until
+//   GET    /api/targets/:id/traces?from&to&limit&order   Trace JSON (model/trace.ts traceToJson), oldest first (order=desc: newest)
+//   GET    /api/targets/:id/path-changes?since&until&limit&order
 // A target address is an IP literal or a host name inside probe.allowed (a name is
 // resolved once, when added); anything else is 400 with the validator's reason.
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
@@ -12,7 +12,7 @@ import type { PathChange } from '../model/path-change.ts';
 import { type Trace, traceToJson } from '../model/trace.ts';
 import type { TokenGuard } from './auth.ts';
 import { ApiError } from './errors.ts';
-import { timeParam } from './route-json.ts';
+import { timeArg } from './latency.ts';
 
 export interface TargetView {
   readonly id: string;
@@ -41,8 +41,8 @@ export interface TargetsSource {
   get(id: string): TargetView | undefined;
   add(input: unknown): Promise<AddResult>;
   remove(id: string): Promise<'removed' | 'not-found' | 'config'>;
-  traces(id: string, f: { from?: number; to?: number; limit: number }): Promise<Trace[]>;
-  pathChanges(id: string, f: { since?: number; until?: number; limit: number }): Promise<PathChange[]>;
+  traces(id: string, f: { from?: number; to?: number; limit: number; order?: Order }): Promise<Trace[]>;
+  pathChanges(id: string, f: { since?: number; until?: number; limit: number; order?: Order }): Promise<PathChange[]>;
 }
 
 const Target = Type.Object({
@@ -79,12 +79,14 @@ const NewTarget = Type.Object(
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const TimeText = Type.String({ minLength: 1, maxLength: 40, description: 'ISO-8601 time, or a duration like "6h" meaning that long ago' });
+type Order = 'asc' | 'desc';
+const OrderParam = Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default): oldest first; desc: newest first, so `limit` keeps the newest' }));
 const TracesQuery = Type.Object(
-  { from: Type.Optional(TimeText), to: Type.Optional(TimeText), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })) },
+  { from: Type.Optional(TimeText), to: Type.Optional(TimeText), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })), order: OrderParam },
   { additionalProperties: false },
 );
 const ChangesQuery = Type.Object(
-  { since: Type.Optional(TimeText), until: Type.Optional(TimeText), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })) },
+  { since: Type.Optional(TimeText), until: Type.Optional(TimeText), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })), order: OrderParam },
   { additionalProperties: false },
 );
 
@@ -124,7 +126,8 @@ function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-function targetJson(t: TargetView) {
+/** A target as GET /api/targets/:id returns it (also the live 'target' event). */
+export function targetJson(t: TargetView) {
   return {
     id: t.id,
     name: t.name,
@@ -215,7 +218,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
     '/api/targets/:id/traces',
     {
       schema: {
-        summary: "A target's traces (Trace JSON, as `smoketrace trace --json` prints), oldest first",
+        summary: "A target's traces (Trace JSON, as `smoketrace trace --json` prints), oldest first (order=desc: newest first)",
         description: '`from`/`to`: ISO-8601 or a duration meaning that long ago; from defaults to 24 h ago.',
         tags: ['probe'],
         params: IdParams,
@@ -226,9 +229,9 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
     async (req) => {
       const t = find(req.params.id);
       const n = now();
-      const from = req.query.from === undefined ? n - 86_400_000 : timeParam('from', req.query.from, n);
-      const to = req.query.to === undefined ? undefined : timeParam('to', req.query.to, n);
-      const list = await targets.traces(t.id, { from, to, limit: req.query.limit ?? 1000 });
+      const from = req.query.from === undefined ? n - 86_400_000 : timeArg('from', req.query.from, n);
+      const to = req.query.to === undefined ? undefined : timeArg('to', req.query.to, n);
+      const list = await targets.traces(t.id, { from, to, limit: req.query.limit ?? 1000, order: req.query.order ?? 'asc' });
       return { target: t.id, from: new Date(from).toISOString(), traces: list.map(traceToJson) };
     },
   );
@@ -237,7 +240,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
     '/api/targets/:id/path-changes',
     {
       schema: {
-        summary: "A target's path changes (IP/AS path, hop count, RTT, loss, reachability), oldest first",
+        summary: "A target's path changes (IP/AS path, hop count, RTT, loss, reachability), oldest first (order=desc: newest first)",
         description: '`since`/`until`: ISO-8601 or a duration meaning that long ago; since defaults to 7 days ago.',
         tags: ['probe'],
         params: IdParams,
@@ -248,9 +251,9 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
     async (req) => {
       const t = find(req.params.id);
       const n = now();
-      const since = req.query.since === undefined ? n - 7 * 86_400_000 : timeParam('since', req.query.since, n);
-      const until = req.query.until === undefined ? undefined : timeParam('until', req.query.until, n);
-      const list = await targets.pathChanges(t.id, { since, until, limit: req.query.limit ?? 1000 });
+      const since = req.query.since === undefined ? n - 7 * 86_400_000 : timeArg('since', req.query.since, n);
+      const until = req.query.until === undefined ? undefined : timeArg('until', req.query.until, n);
+      const list = await targets.pathChanges(t.id, { since, until, limit: req.query.limit ?? 1000, order: req.query.order ?? 'asc' });
       return { target: t.id, since: new Date(since).toISOString(), changes: list.map(changeJson) };
     },
   );

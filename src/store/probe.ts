@@ -1,7 +1,7 @@
 // The prober's tables (schema/003_probe.sql): API-made targets, traces, path changes
 // and path-diff state. Traces, changes and states are written in batches, one
 // transaction each (the prober's writer gathers them), so a crash leaves whole batches.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { PathChange } from '../model/path-change.ts';
 import type { Trace } from '../model/trace.ts';
 import type { Database } from './db.ts';
@@ -53,6 +53,9 @@ export interface StoredPathChange {
   readonly targetId: string;
   readonly change: PathChange;
 }
+
+/** Reads are oldest first unless asked for 'desc' (newest first: a limit then keeps the newest). */
+export type Order = 'asc' | 'desc';
 
 const ROWS_PER_INSERT = 200;
 
@@ -137,20 +140,54 @@ export class ProbeRepository {
 
   // ---------------------------------------------------------------- reads
 
-  /** Traces of one target whose start is in [from, to], oldest first. */
-  async traces(targetId: string, f: { from?: number; to?: number; limit?: number } = {}): Promise<StoredTrace[]> {
+  /**
+   * Traces of one target whose start is in [from, to], oldest first; with order 'desc'
+   * newest first, so a limit keeps the newest rather than the oldest.
+   */
+  async traces(targetId: string, f: { from?: number; to?: number; limit?: number; order?: Order } = {}): Promise<StoredTrace[]> {
     let q = this.db.selectFrom('traces').select(['id', 'target_id', 'reason', 'trace']).where('target_id', '=', targetId);
     if (f.from !== undefined) q = q.where('start', '>=', f.from);
     if (f.to !== undefined) q = q.where('start', '<=', f.to);
-    const rows = await q.orderBy('start').orderBy('id').limit(f.limit ?? 1000).execute();
+    const dir = f.order ?? 'asc';
+    const rows = await q.orderBy('start', dir).orderBy('id', dir).limit(f.limit ?? 1000).execute();
     return rows.map((r) => ({ id: r.id, targetId: r.target_id, reason: r.reason, trace: JSON.parse(r.trace) as Trace }));
   }
 
-  async pathChanges(targetId: string, f: { since?: number; until?: number; limit?: number } = {}): Promise<StoredPathChange[]> {
+  /**
+   * At most `points` traces of one target spread over [from, to], oldest first, for a graph
+   * of a window with more traces than it has pixels. The window is cut into `points` equal
+   * slices and each slice gives one trace: its newest unreached one if any (an outage must
+   * not vanish from a long graph), else its newest. SQLite picks them from the index
+   * columns, so only the chosen traces' JSON is read and parsed. With no more than
+   * `points` traces in the window, every one comes back.
+   */
+  async sampleTraces(targetId: string, f: { from: number; to: number; points: number }): Promise<StoredTrace[]> {
+    const points = Math.max(1, Math.floor(f.points));
+    const inWindow = this.db.selectFrom('traces').where('target_id', '=', targetId).where('start', '>=', f.from).where('start', '<=', f.to);
+    const { n } = await inWindow.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    if (Number(n) <= points) return this.traces(targetId, { from: f.from, to: f.to, limit: points });
+    const slice = Math.max(1, Math.ceil((f.to - f.from + 1) / points));
+    const picked = inWindow
+      .select(sql<number>`coalesce(max(case when reached = 0 then id end), max(id))`.as('id'))
+      // cast: a bound JS number may arrive as REAL, and a REAL quotient would make every row its own slice.
+      .groupBy(sql`cast((start - ${f.from}) / ${slice} as integer)`);
+    const rows = await this.db
+      .selectFrom('traces')
+      .select(['id', 'target_id', 'reason', 'trace'])
+      .where('id', 'in', (eb) => eb.selectFrom(picked.as('p')).select('p.id'))
+      .orderBy('start')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, targetId: r.target_id, reason: r.reason, trace: JSON.parse(r.trace) as Trace }));
+  }
+
+  /** Path changes of one target with `at` in [since, until], oldest first (newest first with order 'desc'). */
+  async pathChanges(targetId: string, f: { since?: number; until?: number; limit?: number; order?: Order } = {}): Promise<StoredPathChange[]> {
     let q = this.db.selectFrom('path_changes').select(['id', 'target_id', 'change']).where('target_id', '=', targetId);
     if (f.since !== undefined) q = q.where('at', '>=', f.since);
     if (f.until !== undefined) q = q.where('at', '<=', f.until);
-    const rows = await q.orderBy('at').orderBy('id').limit(f.limit ?? 1000).execute();
+    const dir = f.order ?? 'asc';
+    const rows = await q.orderBy('at', dir).orderBy('id', dir).limit(f.limit ?? 1000).execute();
     return rows.map((r) => ({ id: r.id, targetId: r.target_id, change: JSON.parse(r.change) as PathChange }));
   }
 

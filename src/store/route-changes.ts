@@ -32,6 +32,8 @@ export interface RouteChangeFilter {
   readonly since?: number;
   readonly until?: number;
   readonly limit?: number;
+  /** 'desc': newest first, so a limit keeps the newest (default oldest first). */
+  readonly order?: 'asc' | 'desc';
 }
 
 /** The row for one RouteChange (attributes serialised once per interned set). */
@@ -85,13 +87,14 @@ function toChange(r: Selectable<RouteChangesTable>): StoredRouteChange {
 export class RouteChangeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Changes oldest first (by feed time, then as stored). */
+  /** Changes oldest first (by feed time, then as stored), or newest first with order 'desc'. */
   async list(f: RouteChangeFilter = {}): Promise<StoredRouteChange[]> {
     let q = this.db.selectFrom('route_changes').selectAll();
     if (f.prefix !== undefined) q = q.where('prefix', '=', f.prefix);
     if (f.since !== undefined) q = q.where('time', '>=', f.since);
     if (f.until !== undefined) q = q.where('time', '<=', f.until);
-    const rows = await q.orderBy('time').orderBy('id').limit(f.limit ?? 1000).execute();
+    const dir = f.order ?? 'asc';
+    const rows = await q.orderBy('time', dir).orderBy('id', dir).limit(f.limit ?? 1000).execute();
     return rows.map(toChange);
   }
 

@@ -58,9 +58,9 @@ async function newBuild() {
   }
 }
 
-function connectLive() {
+function connectLive(afterGap = false) {
   const es = new EventSource('/api/live');
-  let wasDown = false;
+  let wasDown = afterGap;
   es.onopen = () => {
     setLive('up', 'live');
     // Events may have been missed while disconnected: the page reloads what it shows; a
@@ -73,6 +73,13 @@ function connectLive() {
   };
   es.onerror = () => {
     wasDown = true;
+    // EventSource retries by itself, except after an answer that is not a stream (503:
+    // too many consoles open): then it is closed for good, so try again in 30 s.
+    if (es.readyState === EventSource.CLOSED) {
+      setLive('down', 'live refused; retrying in 30 s');
+      setTimeout(() => connectLive(true), 30_000);
+      return;
+    }
     setLive('down', 'reconnecting');
   };
   for (const type of ['route-change', 'trace', 'path-change', 'verdict', 'alert', 'target']) {

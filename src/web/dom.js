@@ -218,3 +218,51 @@ export function tabStatus(title, bad) {
   const icon = document.getElementById('favicon');
   if (icon) icon.setAttribute('href', `data:image/svg+xml,${encodeURIComponent(svg)}`);
 }
+
+/**
+ * Coalesces bursts of live events per key: soon(key, fn) runs fn `delay` ms after the
+ * last call of a burst, but never later than `maxWait` ms after the burst's first call,
+ * so a steady stream (100 targets every 10 s: a trace each 100 ms) still reloads every
+ * maxWait instead of never. A run that is still going when the next falls due is not
+ * started twice: the next one follows when it ends.
+ */
+export function throttle() {
+  const pending = new Map(); // key -> { timer, first, fn }
+  const running = new Map(); // key -> Promise of the run in progress
+  let disposed = false;
+  function fire(key) {
+    const p = pending.get(key);
+    pending.delete(key);
+    if (!p || disposed) return;
+    const busy = running.get(key);
+    if (busy) {
+      // Due while the last run is still going: once it ends, go again.
+      void busy.then(() => !pending.has(key) && schedule(key, p.fn, 0, 0));
+      return;
+    }
+    const run = Promise.resolve()
+      .then(p.fn)
+      .catch(() => undefined)
+      .finally(() => running.delete(key));
+    running.set(key, run);
+  }
+  function schedule(key, fn, delay, maxWait) {
+    if (disposed) return;
+    const now = Date.now();
+    const p = pending.get(key);
+    if (p) clearTimeout(p.timer);
+    const first = p ? p.first : now;
+    const wait = Math.max(0, Math.min(delay, first + maxWait - now));
+    pending.set(key, { first, fn, timer: setTimeout(() => fire(key), wait) });
+  }
+  return {
+    soon(key, fn, delay = 300, maxWait = 2000) {
+      schedule(key, fn, delay, maxWait);
+    },
+    dispose() {
+      disposed = true;
+      for (const p of pending.values()) clearTimeout(p.timer);
+      pending.clear();
+    },
+  };
+}

@@ -8,7 +8,7 @@
 //   no data      never traced yet (the scheduler state says why)
 /* global document */
 import { get } from './api.js';
-import { asPath, badge, clear, el, link, loading, lossColour, ms, pct, problem, sortableTable, tabStatus, time, put } from './dom.js';
+import { asPath, badge, clear, el, link, loading, lossColour, ms, pct, problem, sortableTable, tabStatus, throttle, time, put } from './dom.js';
 
 const STATES = ['unreachable', 'worse', 'mismatch', 'ok', 'no-data'];
 const RANK = Object.fromEntries(STATES.map((s, i) => [s, i]));
@@ -23,7 +23,7 @@ export function stateOf(latest, verdict) {
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** The last 3 hours of one target in 120x24: the median as a line, each trace a dot coloured by loss, unreached in red at the top. */
+/** The last 3 hours of one target in 120x24 (at most 60 traces spread over them, the API's choice): the median as a line, each trace a dot coloured by loss, unreached in red at the top. */
 function sparkline(points) {
   const W = 120;
   const H = 24;
@@ -213,18 +213,31 @@ export function render(view) {
 
   async function loadChanges() {
     try {
-      const r = await get('/api/route-changes?since=24h&limit=10000');
-      changes = r.changes.slice(-30).reverse();
+      // Newest first from the server: the ticker shows the latest 30 however busy the day was.
+      const r = await get('/api/route-changes?since=24h&limit=30&order=desc');
+      changes = r.changes;
       drawTicker();
     } catch (e) {
       put(clear(tickerList), el('li', {}, problem(e, 'Route changes')));
     }
   }
 
-  const timers = new Map();
-  function soon(key, fn, delay = 300) {
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(fn, delay));
+  const later = throttle();
+  const soon = later.soon;
+
+  /** A live 'target' event: the target JSON (removed: true when it went), shown at once. */
+  function applyTarget(t) {
+    if (!t || typeof t.id !== 'string') return;
+    const rest = data.targets.filter((x) => x.id !== t.id);
+    if (t.removed) {
+      data.targets = rest;
+      data.latest.delete(t.id);
+      data.recent.delete(t.id);
+    } else {
+      const i = data.targets.findIndex((x) => x.id === t.id);
+      data.targets = i >= 0 ? data.targets.map((x) => (x.id === t.id ? t : x)) : [...rest, t];
+    }
+    draw();
   }
 
   function refresh() {
@@ -242,11 +255,13 @@ export function render(view) {
         changes = [d, ...changes].slice(0, 30);
         drawTicker();
       } else if (type === 'route-change') soon('changes', loadChanges);
+      if (type === 'target') applyTarget(d);
       if (type === 'trace' || type === 'target' || type === 'path-change') {
-        const id = d?.targetId;
-        if (typeof id === 'string') {
+        const id = type === 'target' ? d?.id : d?.targetId;
+        if (typeof id === 'string' && !d?.removed) {
           flash.add(id);
-          soon(`flash-${id}`, () => (flash.delete(id), draw()), 3000);
+          // The row stays lit while its target keeps changing: no maximum wait.
+          soon(`flash-${id}`, () => (flash.delete(id), draw()), 3000, Infinity);
         }
         soon('targets', loadTargets);
       }
@@ -254,7 +269,7 @@ export function render(view) {
       if (type === 'alert') soon('alerts', loadAlerts);
     },
     dispose() {
-      for (const t of timers.values()) clearTimeout(t);
+      later.dispose();
     },
   };
 }

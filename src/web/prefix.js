@@ -111,7 +111,9 @@ export function render(view, p) {
     const to = Date.now();
     const weekAgo = to - 7 * 86400_000;
     try {
-      const ch = (await get(`/api/route-changes?prefix=${encodeURIComponent(pfx)}&since=7d&limit=10000`)).changes;
+      // The newest 10 000 of the week (newest first from the server), oldest first for the timeline.
+      const newest = (await get(`/api/route-changes?prefix=${encodeURIComponent(pfx)}&since=7d&limit=10000&order=desc`)).changes;
+      const ch = [...newest].reverse();
       put(clear(historyBox), 
         el('h2', {}, 'AS-path history (7 days)'),
         ch.length === 0
@@ -122,7 +124,7 @@ export function render(view, p) {
               el(
                 'ol',
                 { class: 'change-list', id: 'change-list' },
-                [...ch].reverse().slice(0, 100).map((c) =>
+                newest.slice(0, 100).map((c) =>
                   el('li', { 'data-time': c.time }, time(c.time), ' ', badge('change', c.kind), ' ', `AS${c.peer.asn} ${c.peer.address} (${c.table}) `, el('code', {}, c.before ? asPath(c.before.asPath) : '∅'), ' → ', el('code', {}, c.after ? asPath(c.after.asPath) : '∅'), c.reason ? el('span', { class: 'muted' }, ` ${c.reason}`) : null),
                 ),
               ),

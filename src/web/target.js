@@ -3,13 +3,16 @@
 // with the trace before it, exportable as SVG), the verdict history with its reasons and
 // the prober's own path changes.
 import { get } from './api.js';
-import { asPath, badge, clear, el, link, loading, ms, pct, problem, tabStatus, time, utc, put } from './dom.js';
+import { asPath, badge, clear, el, link, loading, ms, pct, problem, tabStatus, throttle, time, utc, put } from './dom.js';
 import { latencyGraph } from './graph.js';
 import { downloadSvg, pathDiagram } from './path-diagram.js';
 import { stateOf } from './overview.js';
 
 /** A trace's AS sequence: [] means no trace said (not "our own AS" as for a BGP path). */
 const traceAs = (p) => (p && p.length ? asPath(p) : 'unknown');
+
+/** Points in the graph at most: a week of 10 s traces is 60 000, more than the graph has pixels; the API spreads these over the window. */
+const GRAPH_POINTS = 1500;
 
 const RANGES = [
   ['3h', 3 * 3600_000],
@@ -118,7 +121,7 @@ export function render(view, id) {
     let changes = [];
     let lat;
     try {
-      lat = await get(`/api/targets/${enc}/latency?from=${since}&limit=10000`, '/api/targets/{id}/latency');
+      lat = await get(`/api/targets/${enc}/latency?from=${since}&points=${GRAPH_POINTS}`, '/api/targets/{id}/latency');
     } catch (e) {
       if (disposed) return;
       graph?.destroy();
@@ -128,7 +131,7 @@ export function render(view, id) {
     }
     if (prefix) {
       try {
-        changes = (await get(`/api/route-changes?prefix=${encodeURIComponent(prefix.prefix)}&since=${since}&limit=10000`)).changes;
+        changes = (await get(`/api/route-changes?prefix=${encodeURIComponent(prefix.prefix)}&since=${since}&limit=10000&order=desc`)).changes;
       } catch {
         changes = [];
       }
@@ -171,19 +174,22 @@ export function render(view, id) {
     }
     put(clear(pathBox), loading('the path'));
     const prev = points[i - 1];
-    // [previous start, this start]: `to` is inclusive and stored starts carry fractions of a ms.
+    // This trace and the one stored just before it (the graph may show only one trace of
+    // several in a long window): newest first from [previous point, this start]; `to` is
+    // inclusive and stored starts carry fractions of a ms.
     const to = new Date(Date.parse(p.start) + 1).toISOString();
     const from = prev ? prev.start : p.start;
     let traces;
     try {
-      traces = (await get(`/api/targets/${enc}/traces?from=${from}&to=${to}&limit=50`, '/api/targets/{id}/traces')).traces;
+      traces = (await get(`/api/targets/${enc}/traces?from=${from}&to=${to}&limit=3&order=desc`, '/api/targets/{id}/traces')).traces;
     } catch (e) {
       put(clear(pathBox), problem(e, 'Trace'));
       return;
     }
     if (disposed || pickedStart !== p.start) return;
-    const cur = traces.findLast((t) => t.start === p.start) ?? traces[traces.length - 1];
-    const before = prev ? (traces.find((t) => t.start === prev.start) ?? null) : null;
+    const at = Math.max(0, traces.findIndex((t) => t.start === p.start));
+    const cur = traces[at];
+    const before = prev ? (traces[at + 1] ?? null) : null;
     if (!cur) {
       put(clear(pathBox), el('p', { class: 'muted' }, 'That trace is no longer stored.'));
       return;
@@ -244,8 +250,9 @@ export function render(view, id) {
 
   async function loadPathChanges() {
     try {
-      const r = await get(`/api/targets/${enc}/path-changes?since=7d`, '/api/targets/{id}/path-changes');
-      const list = [...r.changes].reverse().slice(0, 50);
+      // The newest 50 of the week, newest first from the server however many there were.
+      const r = await get(`/api/targets/${enc}/path-changes?since=7d&limit=50&order=desc`, '/api/targets/{id}/path-changes');
+      const list = r.changes;
       put(clear(changesBox), 
         el('h2', {}, 'Path changes seen by the prober'),
         list.length === 0
@@ -257,11 +264,8 @@ export function render(view, id) {
     }
   }
 
-  const timers = new Map();
-  function soon(key, fn, delay = 300) {
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(fn, delay));
-  }
+  const later = throttle();
+  const soon = later.soon;
 
   async function refresh() {
     if (!(await loadHead())) return;
@@ -285,7 +289,7 @@ export function render(view, id) {
     },
     dispose() {
       disposed = true;
-      for (const t of timers.values()) clearTimeout(t);
+      later.dispose();
       graph?.destroy();
     },
   };

@@ -1,7 +1,9 @@
 // Shared by the console tests: a trace backend whose samples have a spread (so the graph
 // has smoke) and an exact median, a BMP session of our own (route changes at the time
 // the test chooses, which a replayed MRT file cannot give), and headless Chromium.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -126,4 +128,43 @@ export async function startChromium(t: TestContext): Promise<Console | undefined
       return page;
     },
   };
+}
+
+/** Reads an SSE response from a real socket (inject cannot stream). */
+export function openStream(url: string): Promise<{ chunks: string[]; close(): void; pause(): void; next(re: RegExp, ms?: number): Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+      const chunks: string[] = [];
+      let text = '';
+      const waiters: { re: RegExp; done: (s: string) => void }[] = [];
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        chunks.push(d);
+        text += d;
+        for (const w of [...waiters]) {
+          const m = w.re.exec(text);
+          if (m) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.done(m[0]);
+          }
+        }
+      });
+      resolve({
+        chunks,
+        close: () => req.destroy(),
+        pause: () => res.pause(),
+        next: (re, ms = 5000) =>
+          new Promise((ok, fail) => {
+            const m = re.exec(text);
+            if (m) return ok(m[0]);
+            const timer = setTimeout(() => fail(new Error(`no ${re} in ${JSON.stringify(text)}`)), ms);
+            waiters.push({ re, done: (s) => (clearTimeout(timer), ok(s)) });
+          }),
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -36,7 +36,7 @@ test('console without /api/verdicts, /api/alerts, /api/silences: "not available"
         });
       },
       async (x) => {
-        await x.register(latencyRoutes, { now: Date.now, source: { list: () => [target], get: (id) => (id === 'web1' ? target : undefined), traces: async () => [] } });
+        await x.register(latencyRoutes, { now: Date.now, source: { list: () => [target], get: (id) => (id === 'web1' ? target : undefined), traces: async () => [], sample: async () => [] } });
       },
       async (x) => {
         await x.register(routeChangesRoutes, { changes: { list: async () => [] }, now: Date.now });

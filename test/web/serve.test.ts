@@ -4,7 +4,6 @@
 // the latency summary of a trace.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -16,8 +15,9 @@ import { webRoutes } from '../../src/api/web.ts';
 import { LiveHub } from '../../src/live.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Trace } from '../../src/model/trace.ts';
+import { openStream } from './helpers.ts';
 
-async function app(t: { after(fn: () => unknown): void }, hub: LiveHub, live: { heartbeatMs?: number; maxBufferedBytes?: number } = {}): Promise<FastifyInstance> {
+async function app(t: { after(fn: () => unknown): void }, hub: LiveHub, live: { heartbeatMs?: number; maxBufferedBytes?: number; maxClients?: number } = {}): Promise<FastifyInstance> {
   const a = await buildApp({
     logger: createLogger({ level: 'silent' }),
     version: 't',
@@ -100,44 +100,6 @@ test('console files missing: GET / is 503 saying why, the API itself goes on', a
   assert.equal((await a.inject({ url: '/api/health' })).statusCode, 200, 'the API runs on');
 });
 
-/** Reads an SSE response from a real socket (inject cannot stream). */
-function openStream(url: string): Promise<{ chunks: string[]; close(): void; pause(): void; next(re: RegExp, ms?: number): Promise<string> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
-      const chunks: string[] = [];
-      let text = '';
-      const waiters: { re: RegExp; done: (s: string) => void }[] = [];
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        chunks.push(d);
-        text += d;
-        for (const w of [...waiters]) {
-          const m = w.re.exec(text);
-          if (m) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.done(m[0]);
-          }
-        }
-      });
-      resolve({
-        chunks,
-        close: () => req.destroy(),
-        pause: () => res.pause(),
-        next: (re, ms = 5000) =>
-          new Promise((ok, fail) => {
-            const m = re.exec(text);
-            if (m) return ok(m[0]);
-            const timer = setTimeout(() => fail(new Error(`no ${re} in ${JSON.stringify(text)}`)), ms);
-            waiters.push({ re, done: (s) => (clearTimeout(timer), ok(s)) });
-          }),
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 test('GET /api/live: one event/data per hub event, heartbeat comments, listener removed on disconnect', async (t) => {
   const hub = new LiveHub({ now: () => 1 });
@@ -184,6 +146,33 @@ test('GET /api/live: a client that does not read is disconnected, the others go 
   await reader.next(/"last":true/, 20_000);
   reader.close();
   stalled.close();
+});
+
+test('GET /api/live: at most 64 streams; the 65th is 503 UNAVAILABLE saying why, and a freed place is taken again', async (t) => {
+  const hub = new LiveHub();
+  const a = await app(t, hub);
+  const url = await a.listen({ host: '127.0.0.1', port: 0 });
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  for (let i = 0; i < 64; i++) streams.push(await openStream(`${url}/api/live`));
+  t.after(() => streams.forEach((x) => x.close()));
+  await Promise.all(streams.map((x) => x.next(/retry/)));
+  assert.equal(hub.size, 64, '64 listeners');
+  const refused = await fetch(`${url}/api/live`);
+  assert.equal(refused.status, 503, 'the 65th stream is refused');
+  assert.equal(refused.headers.get('retry-after'), '30');
+  const body = (await refused.json()) as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'UNAVAILABLE');
+  assert.match(body.error.message, /too many live streams open \(64, at most 64\)/);
+  assert.equal(hub.size, 64, 'the refused one holds no listener');
+  // Events still reach the 64.
+  hub.publish('trace', { targetId: 'web1' });
+  await streams[63].next(/"targetId":"web1"/);
+  streams[0].close();
+  for (let i = 0; i < 100 && hub.size > 63; i++) await new Promise((r) => setTimeout(r, 10));
+  const again = await openStream(`${url}/api/live`);
+  streams.push(again);
+  await again.next(/retry/);
+  assert.equal(hub.size, 64, 'the freed place is taken');
 });
 
 test('latency point: median and spread of the destination samples, loss, hops, AS sequence', () => {
