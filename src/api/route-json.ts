@@ -122,8 +122,10 @@ const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d
 /** An ISO-8601 date(-time), or a duration ("90m", "7d") meaning that long before `now`. */
 export function timeParam(name: string, raw: string, now: number): number {
   const d = parseDuration(raw);
-  if (d !== undefined) return now - d;
-  if (ISO.test(raw)) {
+  // A duration longer than the calendar reaches back ("104000000d") is no time at all:
+  // every handler prints its times, and toISOString() throws on such a date.
+  if (d !== undefined && !Number.isNaN(new Date(now - d).getTime())) return now - d;
+  if (d === undefined && ISO.test(raw)) {
     const t = Date.parse(raw);
     if (!Number.isNaN(t)) return t;
   }

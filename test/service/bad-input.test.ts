@@ -75,6 +75,7 @@ test('hostile query strings answer 400 in the one error shape, naming the parame
     ['/api/lookup?ip=1.2.3.4%0d%0aX-Injected:%201', /^ip: expected an IP address/],
     ['/api/route-changes?prefix=198.51.100.0/24&since=yesterday', /^since: expected an ISO-8601 time like "2024-05-01T12:00:00Z" or a duration like "6h"/],
     ['/api/route-changes?prefix=198.51.100.0/24&since=2024-13-45T99:00:00Z', /^since: expected an ISO-8601 time/],
+    ['/api/route-changes?prefix=198.51.100.0/24&since=104000000d', /^since: expected an ISO-8601 time/],
     ['/api/route-changes?prefix=198.51.100.0/24&limit=0', /querystring\/limit must be >= 1/],
     ['/api/route-changes?prefix=bogus', /^prefix: expected a CIDR prefix/],
   ];
