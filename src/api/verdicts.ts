@@ -1,8 +1,8 @@
 // GET /api/verdicts?target=ID&since=T&kind=K&limit=N: the correlator's verdicts, newest
-// first, as VerdictJson (correlate/verdict-json.ts). GET /api/verdicts/:id: one of them.
+// first, as VerdictJson (model/verdict-json.ts). GET /api/verdicts/:id: one of them.
 // `since`: ISO-8601, or a duration meaning that long ago ("6h"); no default (all kept).
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import type { VerdictJson } from '../correlate/verdict-json.ts';
+import type { VerdictJson } from '../model/verdict-json.ts';
 import type { VerdictFilter } from '../store/verdicts.ts';
 import { ApiError } from './errors.ts';
 import { RouteChangeSchema } from './route-changes.ts';

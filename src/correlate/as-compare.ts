@@ -72,11 +72,8 @@ export function collapseBgpPath(path: AsPath): number[][] {
   return out;
 }
 
-/** "65002 65004", sets as "{a b}", prepends kept as they are. */
-export function formatBgpPath(path: AsPath): string {
-  if (path.length === 0) return '(empty: originated in our own AS)';
-  return path.map((x) => (typeof x === 'number' ? String(x) : `{${x.join(' ')}}`)).join(' ');
-}
+// formatBgpPath lives in model/bgp-path.ts (alerting needs it too); kept importable from here.
+export { formatBgpPath } from '../model/bgp-path.ts';
 
 function collapseTrace(hops: readonly TraceAsHop[]): { elements: Element[]; trailingGap: boolean; notes: string[] } {
   const elements: Element[] = [];

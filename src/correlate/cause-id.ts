@@ -8,7 +8,7 @@ import type { CauseKind } from '../model/cause.ts';
 import { formatPrefix } from '../model/prefix.ts';
 import type { RouteChange } from '../model/route-change.ts';
 import { peerKey } from '../rib/tables.ts';
-import { formatBgpPath } from './as-compare.ts';
+import { formatBgpPath } from '../model/bgp-path.ts';
 
 /** What groups RouteChanges into one cause (before the time is added). */
 export function causeKey(kind: CauseKind, c: RouteChange): string {

@@ -56,7 +56,7 @@ import { causeId, causeKey, peerDownSummary, routeChangeSummary } from './cause-
 import { type ScoreThresholds, scoreThresholds, scoreVerdict } from './score.ts';
 import { TargetIndex } from './target-index.ts';
 import { type AsWhy, traceAsHops } from './trace-hops.ts';
-import { routeChangeJson, verdictJson } from './verdict-json.ts';
+import { routeChangeJson, verdictJson } from '../model/verdict-json.ts';
 import { type InUse, type ViewConfig, describeView, routeInUse, sameAsPath, sameForwarding, sameNextHop, viewAccepts, viewRouter } from './view.ts';
 
 export interface CorrelatorTarget {

@@ -29,7 +29,8 @@ import { formatPrefix } from '../model/prefix.ts';
 import type { RouteChange } from '../model/route-change.ts';
 import type { AsPath } from '../model/route-event.ts';
 import type { TraceAsSequence, Verdict, VerdictConfidence, VerdictDeltas, VerdictFinding, VerdictKind } from '../model/verdict.ts';
-import { collapseBgpPath, compareAsPaths, formatBgpPath, type AsComparison, type TraceAsHop } from './as-compare.ts';
+import { formatBgpPath } from '../model/bgp-path.ts';
+import { collapseBgpPath, compareAsPaths, type AsComparison, type TraceAsHop } from './as-compare.ts';
 
 export interface ScoreThresholds {
   /** RTT worse (better) at >= this many ms up (down). */

@@ -3,7 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Cause } from '../model/cause.ts';
 import type { VerdictKind } from '../model/verdict.ts';
-import { type VerdictJson, verdictJson } from '../correlate/verdict-json.ts';
+import { type VerdictJson, verdictJson } from '../model/verdict-json.ts';
 import type { Database, VerdictsTable } from './db.ts';
 
 export interface VerdictFilter {

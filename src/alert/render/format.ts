@@ -1,6 +1,6 @@
 // Small formatters the alert renderers share: times, deltas, AS paths, BGP changes and
 // traces hop by hop, in the words and figures an operator uses (mtr's, bgpd's).
-import { formatBgpPath } from '../../correlate/as-compare.ts';
+import { formatBgpPath } from '../../model/bgp-path.ts';
 import { formatAddress } from '../../model/address.ts';
 import { formatPrefix } from '../../model/prefix.ts';
 import type { RouteChange } from '../../model/route-change.ts';

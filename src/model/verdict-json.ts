@@ -1,13 +1,16 @@
 // VerdictJson: the one shape GET /api/verdicts returns, the store keeps and the live
 // stream publishes. Route changes are the items of GET /api/route-changes; AS paths are
 // as in /api/routes (numbers, an AS_SET as a nested array).
-import { formatAddress } from '../model/address.ts';
-import type { CauseKind, TargetVerdict } from '../model/cause.ts';
-import { formatPrefix } from '../model/prefix.ts';
-import type { RouteChange } from '../model/route-change.ts';
-import type { AsPath } from '../model/route-event.ts';
-import type { TraceAsSequence, VerdictConfidence, VerdictKind } from '../model/verdict.ts';
-import { type AttributesJson, attributesJson } from '../store/attributes-json.ts';
+//
+// In model/ because the correlator builds it (live stream) and the store keeps it: both
+// know model/, neither imports the other.
+import { formatAddress } from './address.ts';
+import { type AttributesJson, attributesJson } from './attributes-json.ts';
+import type { CauseKind, TargetVerdict } from './cause.ts';
+import { formatPrefix } from './prefix.ts';
+import type { RouteChange } from './route-change.ts';
+import type { AsPath } from './route-event.ts';
+import type { TraceAsSequence, VerdictConfidence, VerdictKind } from './verdict.ts';
 
 export interface RouteChangeJson {
   time: string;
