@@ -159,9 +159,9 @@ export class AutoTargets implements Component {
     return r;
   }
 
+  /** The live auto target of a (canonical) prefix: its id is made from the prefix. */
   private live(prefix: string): AutoTarget | undefined {
-    for (const t of this.targets.values()) if (t.prefix === prefix && t.state !== 'expired') return t;
-    return undefined;
+    return this.get(autoTargetId(prefix));
   }
 
   // ---------------------------------------------------------------- refresh
