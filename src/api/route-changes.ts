@@ -5,8 +5,7 @@
 import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type-provider-typebox';
 import { formatPrefix } from '../model/prefix.ts';
 import type { RouteChangeFilter, StoredRouteChange } from '../store/route-changes.ts';
-import { timeArg } from './latency.ts';
-import { AttributesSchema, PeerSchema, PrefixText, RouteTableSchema, prefixParam } from './route-json.ts';
+import { AttributesSchema, PeerSchema, PrefixText, RouteTableSchema, prefixParam, timeParam } from './route-json.ts';
 
 export interface RouteChangesSource {
   list(f: RouteChangeFilter): Promise<StoredRouteChange[]>;
@@ -65,8 +64,8 @@ export const routeChangesRoutes: FastifyPluginAsyncTypebox<{ changes: RouteChang
       const q = req.query;
       const t = now();
       const prefix = q.prefix === undefined ? undefined : formatPrefix(prefixParam('prefix', q.prefix));
-      const since = q.since === undefined ? t - 86_400_000 : timeArg('since', q.since, t);
-      const until = q.until === undefined ? undefined : timeArg('until', q.until, t);
+      const since = q.since === undefined ? t - 86_400_000 : timeParam('since', q.since, t);
+      const until = q.until === undefined ? undefined : timeParam('until', q.until, t);
       const rows = await changes.list({ prefix, since, until, limit: q.limit ?? 1000, order: q.order ?? 'asc' });
       return {
         prefix: prefix ?? null,

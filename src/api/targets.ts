@@ -12,7 +12,7 @@ import type { PathChange } from '../model/path-change.ts';
 import { type Trace, traceToJson } from '../model/trace.ts';
 import type { TokenGuard } from './auth.ts';
 import { ApiError } from './errors.ts';
-import { timeArg } from './latency.ts';
+import { timeParam } from './route-json.ts';
 
 export interface TargetView {
   readonly id: string;
@@ -229,8 +229,8 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
     async (req) => {
       const t = find(req.params.id);
       const n = now();
-      const from = req.query.from === undefined ? n - 86_400_000 : timeArg('from', req.query.from, n);
-      const to = req.query.to === undefined ? undefined : timeArg('to', req.query.to, n);
+      const from = req.query.from === undefined ? n - 86_400_000 : timeParam('from', req.query.from, n);
+      const to = req.query.to === undefined ? undefined : timeParam('to', req.query.to, n);
       const list = await targets.traces(t.id, { from, to, limit: req.query.limit ?? 1000, order: req.query.order ?? 'asc' });
       return { target: t.id, from: new Date(from).toISOString(), traces: list.map(traceToJson) };
     },
@@ -251,8 +251,8 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ targets: TargetsSource; r
     async (req) => {
       const t = find(req.params.id);
       const n = now();
-      const since = req.query.since === undefined ? n - 7 * 86_400_000 : timeArg('since', req.query.since, n);
-      const until = req.query.until === undefined ? undefined : timeArg('until', req.query.until, n);
+      const since = req.query.since === undefined ? n - 7 * 86_400_000 : timeParam('since', req.query.since, n);
+      const until = req.query.until === undefined ? undefined : timeParam('until', req.query.until, n);
       const list = await targets.pathChanges(t.id, { since, until, limit: req.query.limit ?? 1000, order: req.query.order ?? 'asc' });
       return { target: t.id, since: new Date(since).toISOString(), changes: list.map(changeJson) };
     },

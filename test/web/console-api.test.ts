@@ -135,7 +135,7 @@ test('console reads: newest first under a limit, bounded sparklines and graphs t
   ]) {
     const r = await s.get(path);
     assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.body)}`);
-    assert.match(r.body.error.message, new RegExp(`^${name}: expected a time within`), path);
+    assert.match(r.body.error.message, new RegExp(`^${name}: expected `), path);
   }
 });
 
