@@ -42,3 +42,16 @@ export function peerDownSummary(c: RouteChange, targets: number): string {
   const who = c.cause === 'router-down' ? `router ${c.router} was lost` : `peer ${peerText(c)} on ${c.router} went down`;
   return `${who}${c.reason ? ` (${c.reason})` : ''}: ${targets} target${targets === 1 ? '' : 's'} moved`;
 }
+
+/** Cause ids given out, so a second cause of the same key and time gets "#2", "#3" (bounded memory). */
+export class CauseIds {
+  private readonly used = new Set<string>();
+
+  next(kind: CauseKind, key: string, time: number): string {
+    let id = causeId(kind, key, time);
+    for (let n = 2; this.used.has(id); n++) id = causeId(kind, `${key}#${n}`, time);
+    this.used.add(id);
+    if (this.used.size > 10_000) this.used.delete(this.used.values().next().value!);
+    return id;
+  }
+}

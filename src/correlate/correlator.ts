@@ -13,29 +13,14 @@
 //   dark, not a routing change, and reacting would trace every target at once and call
 //   those whose traces fail unreachable. If the router really died, the periodic traces
 //   see it (a 'path-change' cause). A peer going down is a routing change.
-// - Changes of one prefix from one peer arriving within `settleMs` of the first are one
-//   episode (cause 'route-change'); every target a peer-down or router-down moves is one
-//   episode (cause 'peer-down'). A target already waiting in an episode joins the new
-//   changes to it.
-// - Per target: a confirmation trace at once (priority lane), a second one `settleMs` after
-//   the change (or after the first finished, whichever is later). Both pass the prober's
-//   per-target trigger cooldown (a route that moves back 10 s later needs its own two
-//   traces to be seen recovering); what bounds them instead: one episode per target at a
-//   time, at most 2 + `extraTraces` traces per episode. The target is decided as soon as the
-//   prober reports a PathChange for it (pathdiff confirms a change when a triggered trace
-//   agrees with an earlier candidate), else when the settle trace is in: baseline vs that
-//   trace (`withinNoise` when pathdiff saw no departure). A settle trace that departs but is
-//   not yet a change gets one more trace (`extraTraces`).
-// - Traces that fail or never come: at `settleMs + traceTimeoutMs` the target is decided
-//   without them: score.ts's verdict on BGP alone ('unreachable' + 'withdrawn' for a
-//   withdrawal; otherwise 'same' with finding 'no-trace', low confidence). Decided, not
-//   dropped, so a withdrawal still reaches alerting when the prober is broken.
-// - More than `maxPending` targets waiting: the rest are decided at once on BGP alone
-//   ('no-trace'); more than `maxEpisodes` open episodes: new ones are dropped and counted.
+// - A target the route moved goes into an episode (episodes.ts: grouping, confirmation
+//   and settle traces, time limits) and is decided there (target-verdict.ts): baseline vs
+//   the settle trace (`withinNoise` when pathdiff saw no departure), or, when the path was
+//   already off its baseline (an open PathChange), the trace before the change vs after.
+//   Traces that fail or never come: score.ts's verdict on BGP alone ('unreachable' +
+//   'withdrawn' for a withdrawal; otherwise 'same' with finding 'no-trace', low confidence).
 //
-// PathChanges with no episode (a periodic trace, congestion, an intradomain change, a
-// recovery) are a cause of their own ('path-change', one target), joined to the changes
-// of the route in use seen within `lookbackMs`; none -> finding 'no-routing-change'.
+// PathChanges with no episode are a cause of their own (path-change-cause.ts).
 //
 // A cause is complete when every target in it is decided: its verdicts are stored (ids),
 // then it goes to `onCause`, then each verdict is published ('verdict' on the live hub).
@@ -45,66 +30,22 @@ import type { Component, ComponentHealth } from '../component.ts';
 import type { LiveEventType } from '../live.ts';
 import type { Logger } from '../log.ts';
 import { type Address, parseAddress } from '../model/address.ts';
-import type { Cause, CauseKind, TargetVerdict } from '../model/cause.ts';
-import type { PathChange, PathChangeKind, PathSummary } from '../model/path-change.ts';
-import { formatPrefix, prefixEquals } from '../model/prefix.ts';
-import type { RouteChange, RouteChangeKind } from '../model/route-change.ts';
+import type { Cause, TargetVerdict } from '../model/cause.ts';
+import type { RouteChange } from '../model/route-change.ts';
 import type { Trace } from '../model/trace.ts';
-import type { Rib } from '../rib/rib.ts';
-import { peerKey } from '../rib/tables.ts';
-import { causeId, causeKey, peerDownSummary, routeChangeSummary } from './cause-id.ts';
-import { type ScoreThresholds, scoreThresholds, scoreVerdict } from './score.ts';
-import { TargetIndex } from './target-index.ts';
-import { type AsWhy, traceAsHops } from './trace-hops.ts';
 import { routeChangeJson, verdictJson } from '../model/verdict-json.ts';
-import { type InUse, type ViewConfig, describeView, routeInUse, sameAsPath, sameForwarding, sameNextHop, viewAccepts, viewRouter } from './view.ts';
+import type { Rib } from '../rib/rib.ts';
+import { CauseIds } from './cause-id.ts';
+import { type EpisodeTarget, Episodes } from './episodes.ts';
+import { type CorrelatorClock, type ProbeLink, type TraceInfo, type VerdictSink, systemClock } from './links.ts';
+import { type RouteHistory, pathChangeCause } from './path-change-cause.ts';
+import { type ScoreThresholds, scoreThresholds } from './score.ts';
+import { type Evidence, type VerdictContext, type VerdictTarget, targetVerdict } from './target-verdict.ts';
+import { TargetIndex } from './target-index.ts';
+import type { AsWhy } from './trace-hops.ts';
+import { type InUse, type ViewConfig, describeView, routeInUse, sameForwarding, viewAccepts, viewRouter } from './view.ts';
 
-export interface CorrelatorTarget {
-  readonly id: string;
-  readonly name: string;
-  /** The address probed (IP literal). */
-  readonly address: string;
-}
-
-/** What a finished trace brings (probe/tracking.ts ProbeTraceInfo, structurally). */
-export interface TraceInfo {
-  readonly targetId: string;
-  readonly reason: 'scheduled' | 'trigger';
-  readonly changes: readonly PathChange[];
-  readonly assessed: boolean;
-  readonly candidates: readonly PathChangeKind[];
-  /** Kinds of pathdiff's reported change still open after this trace (off the baseline). */
-  readonly open: readonly PathChangeKind[];
-  /** Open kinds this trace no longer shows, not yet a recovery. */
-  readonly clearing: readonly PathChangeKind[];
-}
-
-/** The small interface the prober offers the correlator (service.ts wires it). */
-export interface ProbeLink {
-  targets(): readonly CorrelatorTarget[];
-  requestTrace(targetId: string, reason: string, opts?: { readonly force?: boolean }): Promise<Trace>;
-  /** The target's baseline now; undefined before its first trace. */
-  baseline(targetId: string): PathSummary | undefined;
-  /** One trace as a one-trace summary, digested as pathdiff does. */
-  summarize(trace: Trace): PathSummary;
-}
-
-export interface VerdictSink {
-  /** Stores the cause's verdicts; the ids in verdict order. */
-  insert(cause: Cause): Promise<number[]>;
-}
-
-export interface CorrelatorClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemClock: CorrelatorClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type { CorrelatorClock, CorrelatorTarget, ProbeLink, TraceInfo, VerdictSink } from './links.ts';
 
 export interface CorrelatorOptions {
   readonly rib: Rib;
@@ -122,7 +63,7 @@ export interface CorrelatorOptions {
   readonly clock?: CorrelatorClock;
   /** After the settle time, how long traces may take before the target is decided without them. Default 2 min. */
   readonly traceTimeoutMs?: number;
-  /** Traces beyond the two when the settle trace departs but is not yet a change. Default 1. */
+  /** Traces beyond the two when the settle trace departs (or clears) but is not yet a change (a recovery). Default 1. */
   readonly extraTraces?: number;
   readonly maxEpisodes?: number;
   readonly maxPending?: number;
@@ -133,84 +74,14 @@ export interface CorrelatorOptions {
   readonly logger?: Logger;
 }
 
-interface History {
-  readonly at: number;
-  readonly before: InUse | undefined;
-  readonly after: InUse | undefined;
-  readonly changes: readonly RouteChange[];
-}
-
-interface TargetEntry {
-  readonly id: string;
+interface TargetEntry extends EpisodeTarget {
   name: string;
-  readonly address: string;
   readonly addr: Address;
   inUse: InUse | undefined;
   /** Changes since the last evaluation, with whether their table was in sync. */
   batch: { c: RouteChange; live: boolean }[];
   /** Episodes' changes of the route in use, for joining later PathChanges (bounded, `lookbackMs`). */
-  history: History[];
-  lastTrace?: Trace;
-  lastInfo?: TraceInfo;
-  pending?: Pending;
-}
-
-interface Pending {
-  readonly ep: Episode;
-  readonly t: TargetEntry;
-  readonly before: InUse | undefined;
-  after: InUse | undefined;
-  readonly changes: RouteChange[];
-  readonly beforeTrace?: Trace;
-  /** pathdiff had a change open when the episode began: the path was off its baseline. */
-  readonly offBaseline: boolean;
-  readonly start: number;
-  /** When the latest change joined reached us: traces started earlier are not evidence of it. */
-  since: number;
-  /** Numbers the settle sequence: a restart makes the traces in flight stale. */
-  seq: number;
-  /** Decided at once, unmeasured: too many targets were waiting. */
-  untraced: boolean;
-  lastTrace?: Trace;
-  lastInfo?: TraceInfo;
-  pathChanges: PathChange[];
-  firstDone: boolean;
-  settled: boolean;
-  secondAsked: boolean;
-  extraLeft: number;
-  timer?: unknown;
-  result?: TargetVerdict;
-}
-
-/** What a target's verdict is made from. */
-interface Evidence {
-  readonly before: InUse | undefined;
-  readonly after: InUse | undefined;
-  readonly raw: readonly RouteChange[];
-  readonly pcs: readonly PathChange[];
-  readonly beforeTrace?: Trace | undefined;
-  readonly afterTrace?: Trace | undefined;
-  readonly info?: TraceInfo | undefined;
-  readonly offBaseline?: boolean;
-  readonly untraced?: boolean;
-}
-
-interface Episode {
-  readonly id: string;
-  readonly key: string;
-  readonly kind: CauseKind;
-  readonly first: RouteChange;
-  readonly joinUntil: number;
-  readonly opened: number;
-  /** When `timer` fires (a restarted target extends it). */
-  deadline: number;
-  readonly targets: Pending[];
-  readonly changes: Set<RouteChange>;
-  /** Hard limit: settle + traceTimeout after it opened, undecided targets are decided without traces. */
-  timer?: unknown;
-  /** End of the grouping window: the cause is handed on once every target is decided and this passed. */
-  joinTimer?: unknown;
-  closed: boolean;
+  history: RouteHistory[];
 }
 
 /**
@@ -224,7 +95,6 @@ function ofRoute(changes: readonly RouteChange[], before: InUse | undefined, aft
   return mine.length > 0 ? mine : [...changes];
 }
 
-const PC_ORDER: readonly PathChangeKind[] = ['unreachable', 'reachable', 'recovered', 'loss', 'rtt', 'hop-count', 'as-path', 'ip-path'];
 const HISTORY_MAX = 32;
 const BATCH_MAX = 256;
 
@@ -234,21 +104,16 @@ export class Correlator implements Component {
   private readonly view: ViewConfig;
   private readonly settleMs: number;
   private readonly lookbackMs: number;
-  private readonly traceTimeoutMs: number;
-  private readonly thresholds: ScoreThresholds;
-  private readonly extraTraces: number;
-  private readonly maxPending: number;
   private readonly targets = new Map<string, TargetEntry>();
   private readonly index = new TargetIndex<TargetEntry>();
-  private readonly episodes = new Map<string, Episode>();
-  private readonly openByKey = new Map<string, Episode>();
-  private readonly usedIds = new Set<string>();
+  private readonly ids = new CauseIds();
+  private readonly episodes: Episodes;
+  private readonly verdictContext: VerdictContext;
   private readonly touched = new Set<TargetEntry>();
   private readonly finishing = new Set<Promise<void>>();
   private scheduled = false;
   private running = false;
   private refreshTimer: unknown;
-  private pendingCount = 0;
   readonly counters = {
     routeChanges: 0,
     episodes: 0,
@@ -268,10 +133,30 @@ export class Correlator implements Component {
     this.view = opts.view ?? {};
     this.settleMs = opts.settleMs ?? 5_000;
     this.lookbackMs = opts.lookbackMs ?? 600_000;
-    this.traceTimeoutMs = opts.traceTimeoutMs ?? 120_000;
-    this.thresholds = scoreThresholds(opts.thresholds ?? {});
-    this.extraTraces = opts.extraTraces ?? 1;
-    this.maxPending = opts.maxPending ?? 2000;
+    const maxPending = opts.maxPending ?? 2000;
+    this.verdictContext = {
+      probe: opts.probe,
+      thresholds: scoreThresholds(opts.thresholds ?? {}),
+      localAsns: opts.localAsns ?? [],
+      ...(opts.asOf ? { asOf: opts.asOf } : {}),
+      maxPending,
+      now: () => this.clock.now(),
+    };
+    this.episodes = new Episodes({
+      clock: this.clock,
+      probe: opts.probe,
+      ids: this.ids,
+      settleMs: this.settleMs,
+      traceTimeoutMs: opts.traceTimeoutMs ?? 120_000,
+      extraTraces: opts.extraTraces ?? 1,
+      maxPending,
+      maxEpisodes: opts.maxEpisodes ?? 1000,
+      counters: this.counters,
+      verdict: (t, e) => this.verdict(t, e),
+      emit: (cause) => this.emit(cause),
+      running: () => this.running,
+      logger: opts.logger,
+    });
   }
 
   async start(): Promise<void> {
@@ -287,20 +172,12 @@ export class Correlator implements Component {
     this.running = false;
     if (this.refreshTimer !== undefined) this.clock.clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
-    for (const ep of this.episodes.values()) {
-      if (ep.timer !== undefined) this.clock.clearTimeout(ep.timer);
-      if (ep.joinTimer !== undefined) this.clock.clearTimeout(ep.joinTimer);
-      for (const p of ep.targets) if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
-      ep.closed = true;
-    }
+    this.episodes.stop();
     for (const t of this.targets.values()) {
       t.pending = undefined;
       t.batch = [];
     }
     this.touched.clear();
-    this.episodes.clear();
-    this.openByKey.clear();
-    this.pendingCount = 0;
     await Promise.allSettled([...this.finishing]);
   }
 
@@ -309,13 +186,13 @@ export class Correlator implements Component {
     return {
       state: !this.running ? 'stopped' : this.counters.storeErrors > 0 ? 'degraded' : 'ok',
       ...storeTrouble,
-      counters: { targets: this.targets.size, openEpisodes: this.episodes.size, pendingTargets: this.pendingCount, ...this.counters },
+      counters: { targets: this.targets.size, openEpisodes: this.episodes.open, pendingTargets: this.episodes.pending, ...this.counters },
     };
   }
 
   /** Open episodes (for tests and the health page). */
   get openEpisodes(): number {
-    return this.episodes.size;
+    return this.episodes.open;
   }
 
   // ---------------------------------------------------------------- targets
@@ -386,216 +263,16 @@ export class Correlator implements Component {
       if (live.length === 0) continue; // initial table transfer: learnt, not news
       const mine = ofRoute(live, before, after);
       this.remember(t, { at: this.clock.now(), before, after, changes: mine });
-      this.startOrJoin(t, before, after, mine);
+      this.episodes.moved(t, before, after, mine);
     }
   }
 
-  private remember(t: TargetEntry, h: History): void {
+  private remember(t: TargetEntry, h: RouteHistory): void {
     const since = this.clock.now() - this.lookbackMs;
     t.history = [...t.history.filter((x) => x.at >= since), h].slice(-HISTORY_MAX);
   }
 
-  /** The change the episode is about: on the prefix and from the peer of the route in use (after, else before), latest first. */
-  private mainChange(changes: readonly RouteChange[], before: InUse | undefined, after: InUse | undefined): RouteChange {
-    const matches = (c: RouteChange, u: InUse | undefined) => u !== undefined && prefixEquals(c.prefix, u.prefix) && peerKey(c.peer) === peerKey(u.route.peer) && c.router === u.route.router;
-    const latest = (xs: readonly RouteChange[]) => xs.reduce((m, c) => (c.time >= m.time ? c : m));
-    const a = changes.filter((c) => matches(c, after));
-    if (a.length > 0) return latest(a);
-    const b = changes.filter((c) => matches(c, before));
-    return latest(b.length > 0 ? b : changes);
-  }
-
-  private startOrJoin(t: TargetEntry, before: InUse | undefined, after: InUse | undefined, changes: readonly RouteChange[]): void {
-    if (t.pending && !t.pending.ep.closed) {
-      this.rejoin(t.pending, after, changes);
-      return;
-    }
-    const down = changes.find((c) => c.cause === 'peer-down' || c.cause === 'router-down');
-    const kind: CauseKind = down ? 'peer-down' : 'route-change';
-    const main = down ?? this.mainChange(changes, before, after);
-    const key = causeKey(kind, main);
-    const now = this.clock.now();
-    let ep = this.openByKey.get(key);
-    if (!ep || ep.closed || ep.joinUntil < now) {
-      if (this.episodes.size >= (this.opts.maxEpisodes ?? 1000)) {
-        this.counters.droppedEpisodes++;
-        this.opts.logger?.warn({ key, open: this.episodes.size }, 'too many open correlation episodes; this change is not correlated');
-        return;
-      }
-      let id = causeId(kind, key, main.time);
-      for (let n = 2; this.usedIds.has(id); n++) id = causeId(kind, `${key}#${n}`, main.time);
-      this.useId(id);
-      const deadline = now + this.settleMs + this.traceTimeoutMs;
-      ep = { id, key, kind, first: main, joinUntil: now + this.settleMs, opened: now, deadline, targets: [], changes: new Set(), closed: false };
-      this.episodes.set(id, ep);
-      this.openByKey.set(key, ep);
-      this.counters.episodes++;
-      const epRef = ep;
-      ep.timer = this.clock.setTimeout(() => this.timeout(epRef), deadline - now);
-      ep.joinTimer = this.clock.setTimeout(() => {
-        epRef.joinTimer = undefined;
-        this.tryClose(epRef);
-      }, this.settleMs);
-    }
-    // Decided early (a PathChange) and moved again before the cause was handed on: one
-    // verdict per target and cause, measured again (the store keeps one per cause and target).
-    const had = ep.targets.find((x) => x.t === t);
-    if (had) {
-      this.rejoin(had, after, changes);
-      return;
-    }
-    for (const c of changes) ep.changes.add(c);
-    const p: Pending = {
-      ep,
-      t,
-      before,
-      after,
-      changes: [...changes],
-      ...(t.lastTrace ? { beforeTrace: t.lastTrace } : {}),
-      offBaseline: (t.lastInfo?.open.length ?? 0) > 0,
-      start: now,
-      since: now,
-      seq: 0,
-      untraced: false,
-      pathChanges: [],
-      firstDone: false,
-      settled: false,
-      secondAsked: false,
-      extraLeft: this.extraTraces,
-    };
-    ep.targets.push(p);
-    t.pending = p;
-    this.pendingCount++;
-    if (this.pendingCount > this.maxPending) {
-      this.counters.untraced++;
-      if (!ep.targets.some((x) => x !== p && x.untraced)) {
-        this.opts.logger?.warn({ cause: ep.id, waiting: this.maxPending }, 'too many targets waiting for confirmation traces; the rest of this change is decided on BGP alone');
-      }
-      p.untraced = true;
-      this.decide(p);
-      return;
-    }
-    this.trace(p, false);
-    this.armSettle(p);
-  }
-
-  /** The settle trace, `settleMs` from now (once the first trace is in). */
-  private armSettle(p: Pending): void {
-    const seq = p.seq;
-    p.timer = this.clock.setTimeout(() => {
-      p.timer = undefined;
-      if (p.seq !== seq) return;
-      p.settled = true;
-      this.maybeSecond(p);
-    }, this.settleMs);
-  }
-
-  /**
-   * Another change for a target already in this episode (waiting, or decided early by a
-   * PathChange). What was measured so far may predate it, so a route that went slow and
-   * came back would be paired with a trace of the slow path: the settle sequence starts
-   * again from now (traces begun earlier are ignored) and the episode's time limit moves
-   * with it, up to twice the usual.
-   */
-  private rejoin(p: Pending, after: InUse | undefined, changes: readonly RouteChange[]): void {
-    p.after = after;
-    p.changes.push(...changes);
-    for (const c of changes) p.ep.changes.add(c);
-    const now = this.clock.now();
-    p.since = now;
-    if (p.result) {
-      p.result = undefined;
-      p.t.pending = p;
-      this.pendingCount++;
-    }
-    if (p.untraced) {
-      // Still over the limit: the verdict is made again on the new route, without traces.
-      this.decide(p);
-      return;
-    }
-    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
-    p.timer = undefined;
-    p.seq++;
-    p.firstDone = true;
-    p.settled = false;
-    p.secondAsked = false;
-    p.extraLeft = this.extraTraces;
-    p.pathChanges = [];
-    p.lastTrace = undefined;
-    p.lastInfo = undefined;
-    this.armSettle(p);
-    this.extend(p.ep, now);
-  }
-
-  private extend(ep: Episode, now: number): void {
-    const deadline = Math.min(ep.opened + 2 * (this.settleMs + this.traceTimeoutMs), now + this.settleMs + this.traceTimeoutMs);
-    if (deadline <= ep.deadline) return;
-    if (ep.timer !== undefined) this.clock.clearTimeout(ep.timer);
-    ep.deadline = deadline;
-    ep.timer = this.clock.setTimeout(() => this.timeout(ep), deadline - now);
-  }
-
-  private useId(id: string): void {
-    this.usedIds.add(id);
-    if (this.usedIds.size > 10_000) this.usedIds.delete(this.usedIds.values().next().value!);
-  }
-
   // ---------------------------------------------------------------- traces
-
-  private trace(p: Pending, second: boolean, again = false): void {
-    const what = p.ep.kind === 'peer-down' ? 'peer-down' : `route change of ${formatPrefix(p.ep.first.prefix)}`;
-    const seq = p.seq;
-    this.counters.traceRequests++;
-    this.opts.probe
-      .requestTrace(p.t.id, `${second ? 'settle' : 'confirm'}: ${what}`, { force: true })
-      .then(
-        (tr) => {
-          if (p.seq !== seq) return; // restarted: a later trace decides
-          if (tr.start < p.since && !again && !p.result && !p.ep.closed && this.running) {
-            // The prober hands back a trigger already in flight: begun before the latest change, so ask once more.
-            this.trace(p, second, true);
-            return;
-          }
-          this.afterTrace(p, second, true);
-        },
-        (e: unknown) => {
-          this.counters.traceFailures++;
-          if (p.seq !== seq) return;
-          this.opts.logger?.debug({ target: p.t.id, err: (e as Error)?.message }, 'confirmation trace not run');
-          this.afterTrace(p, second, false);
-        },
-      )
-      .catch((e: unknown) => this.opts.logger?.error({ err: e }, 'correlator failed after a trace'));
-  }
-
-  private afterTrace(p: Pending, second: boolean, ok: boolean): void {
-    if (p.result || p.ep.closed || !this.running) return;
-    if (!second) {
-      p.firstDone = true;
-      this.maybeSecond(p);
-      return;
-    }
-    if (!ok) {
-      // The settle trace failed: decide on what there is (the first trace, or BGP alone).
-      this.decide(p);
-      return;
-    }
-    const info = p.lastInfo;
-    if (info && info.assessed && (info.candidates.length > 0 || info.clearing.length > 0) && p.extraLeft > 0) {
-      // It departs, or no longer shows an open change, but pathdiff wants one more agreeing
-      // trace before calling it a change or a recovery.
-      p.extraLeft--;
-      this.trace(p, true);
-      return;
-    }
-    this.decide(p);
-  }
-
-  private maybeSecond(p: Pending): void {
-    if (p.result || p.secondAsked || !p.settled || !p.firstDone || p.ep.closed || !this.running) return;
-    p.secondAsked = true;
-    this.trace(p, true);
-  }
 
   /** Every trace the prober finishes, with its PathChanges. */
   onTrace(trace: Trace, info: TraceInfo): void {
@@ -605,196 +282,16 @@ export class Correlator implements Component {
     const prev = t.lastTrace;
     t.lastTrace = trace;
     t.lastInfo = info;
-    const p = t.pending;
-    if (p && !p.result && !p.ep.closed) {
-      // Begun before the latest change reached us (a scheduled trace, one in flight): it
-      // says nothing about that change, and must not decide it or stand as its evidence.
-      if (trace.start < p.since) return;
-      p.lastTrace = trace;
-      p.lastInfo = info;
-      if (info.changes.length > 0) {
-        p.pathChanges = [...info.changes];
-        this.decide(p);
-      }
-      return;
-    }
-    if (info.changes.length > 0) this.pathChangeCause(t, trace, info.changes, prev);
+    if (this.episodes.traced(t, trace, info)) return;
+    if (info.changes.length === 0) return;
+    const ctx = { now: this.clock.now(), lookbackMs: this.lookbackMs, ids: this.ids, verdict: (x: VerdictTarget, e: Evidence) => this.verdict(x, e) };
+    this.emit(pathChangeCause(t, trace, info.changes, prev, ctx));
   }
 
-  // ---------------------------------------------------------------- verdicts
+  // ---------------------------------------------------------------- causes
 
-  /** One PathChange standing for a trace's several (most telling kind first; every reason kept). */
-  private merged(changes: readonly PathChange[]): PathChange | undefined {
-    if (changes.length === 0) return undefined;
-    const sorted = [...changes].sort((a, b) => PC_ORDER.indexOf(a.kind) - PC_ORDER.indexOf(b.kind));
-    const reasons = [...new Set(sorted.flatMap((c) => c.reasons))];
-    return { ...sorted[0], reasons };
-  }
-
-  /** The change of the route in use, as one RouteChange (what score.ts reads the BGP side from). */
-  private viewChange(before: InUse | undefined, after: InUse | undefined, raw: readonly RouteChange[]): RouteChange | undefined {
-    const ref = after ?? before;
-    if (!ref || raw.length === 0) return undefined;
-    const time = raw.reduce((m, c) => Math.max(m, c.time), -Infinity);
-    const down = raw.find((c) => c.cause === 'peer-down' || c.cause === 'router-down');
-    let kind: RouteChangeKind;
-    if (!after) kind = 'withdraw';
-    else if (!before) kind = 'new';
-    else if (!sameAsPath(before.route.attrs.asPath, after.route.attrs.asPath)) kind = 'path-change';
-    else if (!sameForwarding(before, after)) kind = 'next-hop-change';
-    else kind = 'attribute-change';
-    const r = ref.route;
-    return {
-      kind,
-      cause: down ? down.cause : !after ? 'withdraw' : 'update',
-      source: r.source,
-      router: r.router,
-      peer: r.peer,
-      table: r.table,
-      prefix: ref.prefix,
-      ...(r.pathId !== undefined ? { pathId: r.pathId } : {}),
-      ...(before ? { before: before.route.attrs } : {}),
-      ...(after ? { after: after.route.attrs } : {}),
-      ...(kind === 'path-change' && before && after ? { nextHopChanged: !sameNextHop(before, after) } : {}),
-      ...(down?.reason !== undefined ? { reason: down.reason } : {}),
-      time: Number.isFinite(time) ? time : this.clock.now(),
-    };
-  }
-
-  private verdictFor(t: TargetEntry, e: Evidence): TargetVerdict {
-    const { before, after, raw, beforeTrace, afterTrace, info } = e;
-    const vc = this.viewChange(before, after, raw);
-    const pc = this.merged(e.pcs);
-    const prefix = after?.prefix ?? before?.prefix ?? t.inUse?.prefix;
-    let baselineSummary: PathSummary | undefined;
-    let currentSummary: PathSummary | undefined;
-    // The path was off its baseline when the route moved: what the move did is the trace
-    // before it against the trace after, not the baseline. A baseline pathdiff adopted
-    // (the slow path held for `adoptAfter` traces) would make a move back onto it read as
-    // 'recovered' when the path just got slower, and a clean trace as 'same' when it got faster.
-    const fromBefore = e.offBaseline === true && beforeTrace !== undefined && afterTrace !== undefined && (!pc || pc.kind === 'recovered');
-    if (fromBefore) {
-      baselineSummary = this.opts.probe.summarize(beforeTrace);
-      currentSummary = this.opts.probe.summarize(afterTrace);
-    } else if (!pc && afterTrace) {
-      baselineSummary = this.opts.probe.baseline(t.id);
-      currentSummary = this.opts.probe.summarize(afterTrace);
-    }
-    const clean = info !== undefined && info.assessed && info.candidates.length === 0;
-    const verdict = scoreVerdict({
-      routeChanges: vc ? [vc] : [],
-      ...(pc ? { pathChange: pc } : {}),
-      ...(baselineSummary ? { baselineSummary } : {}),
-      ...(currentSummary ? { currentSummary } : {}),
-      ...(!pc && !fromBefore && clean ? { withinNoise: true } : {}),
-      ...(!pc && clean && info.clearing.length > 0 ? { backOnBaseline: true } : {}),
-      thresholds: this.thresholds,
-      target: t.address,
-      ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
-      localAsns: this.opts.localAsns ?? [],
-      traceHops: {
-        ...(beforeTrace ? { before: traceAsHops(beforeTrace, this.opts.asOf) } : {}),
-        ...(afterTrace ? { after: traceAsHops(afterTrace, this.opts.asOf) } : {}),
-      },
-    });
-    const reasons = [...verdict.reasons];
-    if (e.untraced) {
-      reasons.splice(1, 0, `not measured: more than ${this.maxPending} targets were waiting for confirmation traces at once (the correlator's limit), so this one was decided on BGP alone`);
-    }
-    if (before && after && raw.length > 1 && sameForwarding(before, after)) {
-      reasons.splice(1, 0, `the route in use moved and came back (${raw.length} route changes); the trace is of the route in use now`);
-    }
-    if (before && after && !prefixEquals(before.prefix, after.prefix)) {
-      reasons.splice(1, 0, `the route in use moved from ${formatPrefix(before.prefix)} to ${formatPrefix(after.prefix)} (a more-specific ${after.prefix.len > before.prefix.len ? 'appeared' : 'went away'})`);
-    }
-    if (raw.length > 1) reasons.push(`${raw.length} route changes joined (${[...new Set(raw.map((c) => `${formatPrefix(c.prefix)} AS${c.peer.asn}@${c.router}`))].join(', ')})`);
-    return {
-      targetId: t.id,
-      targetName: t.name,
-      address: t.address,
-      ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
-      verdict: { ...verdict, reasons, routeChanges: [...raw] },
-      ...(beforeTrace ? { before: beforeTrace } : {}),
-      ...(afterTrace ? { after: afterTrace } : {}),
-    };
-  }
-
-  private decide(p: Pending): void {
-    if (p.result) return;
-    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
-    p.timer = undefined;
-    try {
-      const untraced = p.untraced ? { untraced: true } : {};
-      const seen = { beforeTrace: p.beforeTrace, afterTrace: p.lastTrace, info: p.lastInfo, offBaseline: p.offBaseline };
-      p.result = this.verdictFor(p.t, { before: p.before, after: p.after, raw: p.changes, pcs: p.pathChanges, ...seen, ...untraced });
-    } catch (e) {
-      this.opts.logger?.error({ err: e, target: p.t.id }, 'scoring a verdict failed');
-      p.result = this.verdictFor(p.t, { before: p.before, after: p.after, raw: p.changes, pcs: [], beforeTrace: p.beforeTrace });
-    }
-    if (p.t.pending === p) p.t.pending = undefined;
-    this.pendingCount--;
-    this.tryClose(p.ep);
-  }
-
-  /** Hands the cause on when every target is decided and no other can join any more. */
-  private tryClose(ep: Episode): void {
-    if (!ep.closed && ep.joinTimer === undefined && ep.targets.every((x) => x.result)) this.close(ep);
-  }
-
-  private timeout(ep: Episode): void {
-    ep.timer = undefined;
-    if (ep.closed || !this.running) return;
-    for (const p of ep.targets) {
-      if (p.result) continue;
-      this.counters.timeouts++;
-      this.decide(p);
-    }
-    if (ep.joinTimer !== undefined) this.clock.clearTimeout(ep.joinTimer);
-    ep.joinTimer = undefined;
-    this.tryClose(ep);
-  }
-
-  private close(ep: Episode): void {
-    ep.closed = true;
-    if (ep.timer !== undefined) this.clock.clearTimeout(ep.timer);
-    ep.timer = undefined;
-    this.episodes.delete(ep.id);
-    if (this.openByKey.get(ep.key) === ep) this.openByKey.delete(ep.key);
-    const verdicts = ep.targets.map((p) => p.result!);
-    const n = verdicts.length;
-    const cause: Cause = {
-      id: ep.id,
-      kind: ep.kind,
-      at: Math.min(...[...ep.changes].map((c) => c.time)),
-      summary: ep.kind === 'peer-down' ? peerDownSummary(ep.first, n) : routeChangeSummary(ep.first, n),
-      routeChanges: [...ep.changes],
-      verdicts,
-    };
-    this.emit(cause);
-  }
-
-  private pathChangeCause(t: TargetEntry, trace: Trace, changes: readonly PathChange[], beforeTrace: Trace | undefined): void {
-    const since = this.clock.now() - this.lookbackMs;
-    const hist = t.history.filter((h) => h.at >= since);
-    const raw = hist.flatMap((h) => h.changes);
-    const before = hist.length > 0 ? hist[0].before : undefined;
-    const after = hist.length > 0 ? t.inUse : undefined;
-    const tv = this.verdictFor(t, { before, after, raw, pcs: changes, beforeTrace, afterTrace: trace });
-    const pc = this.merged(changes)!;
-    const key = `path-change|${t.id}`;
-    let id = causeId('path-change', key, pc.at);
-    for (let n = 2; this.usedIds.has(id); n++) id = causeId('path-change', `${key}#${n}`, pc.at);
-    this.useId(id);
-    const prefix = tv.prefix ? ` (${tv.prefix})` : '';
-    const routing = raw.length > 0 ? `after a routing change ${Math.round((this.clock.now() - hist[0].at) / 1000)} s earlier` : 'no routing change seen';
-    this.emit({
-      id,
-      kind: 'path-change',
-      at: pc.at,
-      summary: `${t.name} ${t.address}${prefix}: path ${pc.kind === 'recovered' || pc.recovers ? `back on its baseline (${pc.kind})` : `changed (${changes.map((c) => c.kind).join(', ')})`}, ${routing}`,
-      routeChanges: raw,
-      verdicts: [tv],
-    });
+  private verdict(t: VerdictTarget, e: Evidence): TargetVerdict {
+    return targetVerdict(t, e, this.verdictContext);
   }
 
   private emit(cause: Cause): void {
