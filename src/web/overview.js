@@ -52,7 +52,7 @@ function sparkline(points) {
     else add('circle', { cx: x(p), cy: y(p.rttMs), r: 1.6, fill: lossColour(p.lossPct) });
   }
   const last = points[points.length - 1];
-  add('title', {}).textContent = `${points.length} traces in the last 3 h; median now ${last.rttMs === null ? 'unreached' : `${last.rttMs.toFixed(1)} ms`}, up to ${(top / 1.15).toFixed(1)} ms`;
+  add('title', {}).textContent = `${points.length} traces of the last 3 h (at most 60, spread over it); median now ${last.rttMs === null ? 'unreached' : `${last.rttMs.toFixed(1)} ms`}, up to ${(top / 1.15).toFixed(1)} ms`;
   return svg;
 }
 

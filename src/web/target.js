@@ -278,7 +278,8 @@ export function render(view, id) {
   return {
     refresh,
     live(type, d) {
-      const mine = d && (d.targetId === id || d.target === id);
+      // A trace or verdict names its target as targetId; a 'target' event is the target itself.
+      const mine = d && (d.targetId === id || d.target === id || (type === 'target' && d.id === id));
       if ((type === 'trace' || type === 'path-change') && (mine || d?.targetId === undefined)) {
         soon('graph', () => void loadGraph());
         if (type === 'path-change') soon('changes', () => void loadPathChanges());
