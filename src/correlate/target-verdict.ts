@@ -127,7 +127,7 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
     reasons.splice(1, 0, `not measured: more than ${ctx.maxPending} targets were waiting for confirmation traces at once (the correlator's limit), so this one was decided on BGP alone`);
   }
   if (before && after && raw.length > 1 && sameForwarding(before, after)) {
-    reasons.splice(1, 0, `the route in use moved and came back (${raw.length} route changes); the trace is of the route in use now`);
+    reasons.splice(1, 0, `the route in use moved and came back (${raw.length} route changes)${afterTrace ? '; the trace is of the route in use now' : ''}`);
   }
   if (before && after && !prefixEquals(before.prefix, after.prefix)) {
     reasons.splice(1, 0, `the route in use moved from ${formatPrefix(before.prefix)} to ${formatPrefix(after.prefix)} (a more-specific ${after.prefix.len > before.prefix.len ? 'appeared' : 'went away'})`);

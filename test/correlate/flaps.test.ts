@@ -51,6 +51,26 @@ test('slow and back while the settle trace runs: no WORSE verdict pairing the fa
   assert.equal(h.correlator.openEpisodes, 0);
 });
 
+test('a settle trace still running when the restarted one is due is not taken for it: a fresh trace is asked for', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  h.backend.scripts.set(WEB, slow());
+  moveToSlow(h);
+  await h.advance(0);
+  h.backend.scripts.set(WEB, slow({ durationMs: 8000 })); // outlasts the restarted settle time
+  await h.advance(SETTLE);
+  await h.advance(1000);
+  h.backend.scripts.set(WEB, fast());
+  moveBack(h);
+  await h.advance(SETTLE * 4);
+  const web = verdictsOf(h.causes, 'web');
+  assert.equal(web.length, 1, describe(h.causes));
+  const { tv } = web[0];
+  assert.ok(tv.after !== undefined, `measured after the move back: ${tv.verdict.reasons.join('; ')}`);
+  assert.equal(tv.after.hops.length, FAST.length + 1, 'a trace of the fast path');
+  assert.notEqual(tv.verdict.kind, 'worse', tv.verdict.reasons.join('; '));
+});
+
 test('a scheduled trace begun before the routing change is neither its evidence nor what decides it', async (t) => {
   const h = await harness(t);
   await h.learn();
