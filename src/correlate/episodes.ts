@@ -13,8 +13,9 @@
 //   the settle trace is in. A settle trace that departs but is not yet a change, or no
 //   longer shows an open change but is not yet a recovery, gets one more trace (`extraTraces`).
 // - Another change for a target already in an episode (waiting, or decided early within the
-//   grouping window) joins it and starts its settle sequence again from now: what was
-//   measured may predate it. Traces begun before the latest change are never evidence.
+//   grouping window) joins it and starts its settle sequence again from now (for up to
+//   `traceTimeoutMs`, so a flapping route is still decided): what was measured may predate
+//   it. Traces begun before the latest change are never evidence.
 // - Traces that fail or never come: at `settleMs + traceTimeoutMs` (moved on by a restart,
 //   to at most twice that) the target is decided without them. Decided, not dropped, so a
 //   withdrawal still reaches alerting when the prober is broken.
@@ -258,7 +259,7 @@ export class Episodes {
    * PathChange). What was measured so far may predate it, so a route that went slow and
    * came back would be paired with a trace of the slow path: the settle sequence starts
    * again from now (traces begun earlier are ignored) and the episode's time limit moves
-   * with it, up to twice the usual.
+   * with it, up to twice the usual; for `traceTimeoutMs` after the target's first change.
    */
   private rejoin(p: Pending, after: InUse | undefined, changes: readonly RouteChange[]): void {
     p.after = after;
@@ -266,7 +267,11 @@ export class Episodes {
     for (const c of changes) p.ep.changes.add(c);
     const now = this.o.clock.now();
     p.since = now;
-    if (p.result) {
+    p.pathChanges = [];
+    p.lastTrace = undefined;
+    p.lastInfo = undefined;
+    const decided = p.result !== undefined;
+    if (decided) {
       p.result = undefined;
       p.t.pending = p;
       this.pendingCount++;
@@ -276,6 +281,10 @@ export class Episodes {
       this.decide(p);
       return;
     }
+    // A route flapping for minutes would put the settle trace off for ever: past
+    // traceTimeoutMs the sequence runs on (a trace in flight, begun before this change, is
+    // still not taken: one more is asked for).
+    if (!decided && now - p.start >= this.o.traceTimeoutMs) return;
     if (p.timer !== undefined) this.o.clock.clearTimeout(p.timer);
     p.timer = undefined;
     p.seq++;
@@ -283,9 +292,6 @@ export class Episodes {
     p.settled = false;
     p.secondAsked = false;
     p.extraLeft = this.o.extraTraces;
-    p.pathChanges = [];
-    p.lastTrace = undefined;
-    p.lastInfo = undefined;
     this.armSettle(p);
     this.extend(p.ep, now);
   }

@@ -233,3 +233,21 @@ test('traces on the slow path while its change is open never join the fast basel
   assert.ok(base?.rtt && base.rtt.medianMs < 30, `the baseline RTT is the fast path's, got ${base?.rtt?.medianMs}`);
   assert.deepEqual(verdictsOf(h.causes, 'web').map(({ tv }) => tv.verdict.kind), ['worse', 'better'], describe(h.causes));
 });
+
+test('a route flapping every 3 s for minutes is still decided, with a trace, once its restarts run out', async (t) => {
+  const h = await harness(t); // settle 5 s, trace timeout 60 s
+  await h.learn();
+  const start = h.clock.now();
+  let decidedAt: number | undefined;
+  for (let i = 0; i < 40 && decidedAt === undefined; i++) {
+    h.backend.scripts.set(WEB, i % 2 === 0 ? slow() : fast());
+    (i % 2 === 0 ? moveToSlow : moveBack)(h);
+    for (let s = 0; s < 3 && decidedAt === undefined; s++) {
+      await h.advance(1000);
+      if (verdictsOf(h.causes, 'web').length > 0) decidedAt = h.clock.now();
+    }
+  }
+  assert.ok(decidedAt !== undefined && decidedAt - start <= 60_000 + SETTLE + 3000, `decided ${decidedAt === undefined ? 'never' : `after ${(decidedAt - start) / 1000} s`}`);
+  const { tv } = verdictsOf(h.causes, 'web')[0];
+  assert.ok(tv.after !== undefined && tv.after.start >= start + 60_000, `measured by a trace after the restarts ran out: ${tv.verdict.reasons.join('; ')}`);
+});
