@@ -4,7 +4,6 @@
 // bench/alert-latency.ts. The service can be stopped and started again on the same
 // database (to test what survives a restart).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRaw } from '../../src/config/load.ts';
@@ -12,18 +11,10 @@ import { createLogger } from '../../src/log.ts';
 import { Service } from '../../src/service.ts';
 import { Mailbox, type ReceivedMail } from '../helpers/mailbox.ts';
 import { waitFor } from '../service/helpers.ts';
-import { ASN, BMP_ADDR, Lab, TARGETS, TARGET_PREFIXES } from './lab.ts';
+import { ASN, BMP_ADDR, Lab, TARGETS, TARGET_PREFIXES, freePort } from './lab.ts';
 
 export const TOKEN = 'lab-token-0123456789abcdef';
 export const TARGET_IDS = ['t198', 't203'] as const;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export interface ApiReply {
   status: number;

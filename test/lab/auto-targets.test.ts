@@ -6,11 +6,10 @@
 // Needs root, FRR, mtr, python3; skips with the reason otherwise (fails under
 // SMOKETRACE_REQUIRE_LAB=1).
 import assert from 'node:assert/strict';
-import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { findTool, requirement } from '../helpers/requirements.ts';
 import { type Running, startService, waitFor } from '../service/helpers.ts';
-import { ASN, BMP_ADDR, Lab, TARGETS, TARGET_PREFIXES } from './lab.ts';
+import { ASN, BMP_ADDR, Lab, TARGETS, TARGET_PREFIXES, freePort } from './lab.ts';
 
 const TOOLS = ['mtr', 'ip', 'zebra', 'bgpd', 'python3'];
 const missing = TOOLS.filter((t) => findTool(t) === undefined);
@@ -18,14 +17,6 @@ const isRoot = process.getuid?.() === 0;
 const TOKEN = 'lab-token-0123456789abcdef';
 const ALLOWED = [...TARGET_PREFIXES.v4, ...TARGET_PREFIXES.v6];
 const EXPIRE_MS = 4_000;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface TargetJson {
   id: string;

@@ -14,13 +14,12 @@
 // with the reason otherwise (fails instead under SMOKETRACE_REQUIRE_LAB=1).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { formatAddress, parseAddress } from '../../src/model/address.ts';
 import { parsePrefix } from '../../src/model/prefix.ts';
 import { needRoot, needTool, requirement } from '../helpers/requirements.ts';
 import { type Running, startService } from '../service/helpers.ts';
-import { ASN, BMP_ADDR, BMP_SOURCES, Lab, PROBE_PREFIXES, TARGET_PREFIXES } from './lab.ts';
+import { ASN, BMP_ADDR, BMP_SOURCES, Lab, PROBE_PREFIXES, TARGET_PREFIXES, freePort } from './lab.ts';
 
 const R1 = BMP_SOURCES.r1;
 const GOBGP = BMP_SOURCES.gobgp;
@@ -189,14 +188,6 @@ async function converge(what: string, api: () => Promise<Row[]>, router: () => P
   }
   assert.deepEqual(a, b, `${what}: API (actual) vs router (expected) after ${ms} ms`);
   return { rows: a, ms: Date.now() - t0 };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 interface Change {

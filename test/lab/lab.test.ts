@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
 import { needRoot, needTool, requirement } from '../helpers/requirements.ts';
-import { AS_PATHS, BMP_ADDR, BMP_SOURCES, Lab, PROBE_PREFIXES, TARGET_PREFIXES, TARGETS, type Router } from './lab.ts';
+import { AS_PATHS, BMP_ADDR, BMP_SOURCES, Lab, PROBE_PREFIXES, TARGET_PREFIXES, TARGETS, type Router, freePort } from './lab.ts';
 
 interface BgpPath {
   aspath: { string: string };
@@ -38,15 +38,6 @@ async function rtt(lab: Lab, dst: string, count = 10): Promise<number> {
   const p = await lab.ping('probe', dst, { count, intervalS: 0.03 });
   assert.ok(p.received >= count - 1, `ping ${dst}: ${p.received}/${p.sent} answered ${JSON.stringify(p.errors)}`);
   return Math.min(...p.rtt_ms);
-}
-
-/** A free TCP port (bound and released on loopback). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** Just enough of a BMP collector to count messages: per source address, "type" or

@@ -20,6 +20,7 @@
 import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -541,4 +542,13 @@ export class Lab {
   get running(): boolean {
     return this.isUp;
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for the lab's BMP collector and the like). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }

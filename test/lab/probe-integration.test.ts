@@ -10,12 +10,11 @@
 // SMOKETRACE_REQUIRE_LAB=1).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { bin, cleanEnv } from '../cli/cli-process.ts';
 import { findTool, repoRoot, requirement } from '../helpers/requirements.ts';
 import { type Running, startService, waitFor } from '../service/helpers.ts';
-import { ASN, BMP_ADDR, HOP_ASNS, HOPS, Lab, TARGETS, TARGET_PREFIXES } from './lab.ts';
+import { ASN, BMP_ADDR, HOP_ASNS, HOPS, Lab, TARGETS, TARGET_PREFIXES, freePort } from './lab.ts';
 
 const TOOLS = ['mtr', 'scamper', 'ip', 'zebra', 'bgpd', 'python3'];
 const missing = TOOLS.filter((t) => findTool(t) === undefined);
@@ -26,14 +25,6 @@ const ALLOWED = [...TARGET_PREFIXES.v4, ...TARGET_PREFIXES.v6];
 const RTT_MIN = 4.5;
 const RTT_MAX = 15;
 const fam = (a: string) => (a.includes(':') ? 'v6' : 'v4');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -5,7 +5,6 @@
 // tcptraceroute; skips with the reason otherwise (fails under SMOKETRACE_REQUIRE_LAB=1).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { ipPath, type Trace } from '../../src/model/trace.ts';
 import { MtrBackend } from '../../src/probe/backends/mtr.ts';
 import { TracerouteBackend } from '../../src/probe/backends/traceroute.ts';
@@ -14,7 +13,7 @@ import { ScamperBackend } from '../../src/probe/backends/scamper.ts';
 import type { TraceRequest } from '../../src/probe/backends/types.ts';
 import { ProbeError } from '../../src/probe/runner.ts';
 import { findTool, requirement } from '../helpers/requirements.ts';
-import { HOPS, Lab, TARGETS } from '../lab/lab.ts';
+import { HOPS, Lab, TARGETS, freePort } from '../lab/lab.ts';
 
 const TOOLS = ['mtr', 'scamper', 'traceroute', 'tcptraceroute', 'ip', 'zebra', 'bgpd', 'python3'];
 const missing = TOOLS.filter((t) => findTool(t) === undefined);
@@ -24,14 +23,6 @@ const ALL = [...TARGETS.v4, ...TARGETS.v6];
  * samples and runs, with room for a loaded 2-core machine (user-space delay links). */
 const RTT_MIN = 4.5;
 const RTT_MAX = 15;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const fam = (a: string) => (a.includes(':') ? 'v6' : 'v4');
 
