@@ -306,3 +306,13 @@ test('score: a RouteChange with identical before and after and no PathChange is 
     }),
   );
 });
+
+test('backOnBaseline: a clean trace off an open change is better (a recovery not yet confirmed); the figures still win when worse', () => {
+  const base = summary([65002, 65004], { traces: 5 });
+  const input = { routeChanges: [rc('path-change', [R3, 65004], [65002, 65004])], baselineSummary: base, currentSummary: summary([65002, 65004]), target: T, localAsns: local };
+  assert.equal(scoreVerdict({ ...input, withinNoise: true }).kind, 'same', 'without it: same');
+  const v = scoreVerdict({ ...input, withinNoise: true, backOnBaseline: true });
+  assert.equal(v.kind, 'better');
+  assert.match(v.reasons[0], /the path is back on its baseline$/);
+  assert.equal(scoreVerdict({ ...input, currentSummary: summary([65002, 65004], { rtt: 60 }), backOnBaseline: true }).kind, 'worse');
+});
