@@ -91,37 +91,35 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
   const vc = viewChange(before, after, raw, ctx.now());
   const pc = mergePathChanges(e.pcs);
   const prefix = after?.prefix ?? before?.prefix ?? t.inUse?.prefix;
-  let baselineSummary: PathSummary | undefined;
-  let currentSummary: PathSummary | undefined;
-  // The path was off its baseline when the route moved: what the move did is the trace
-  // before it against the trace after, not the baseline. A baseline pathdiff adopted
-  // (the slow path held for `adoptAfter` traces) would make a move back onto it read as
-  // 'recovered' when the path just got slower, and a clean trace as 'same' when it got faster.
-  const fromBefore = e.offBaseline === true && beforeTrace !== undefined && afterTrace !== undefined && (!pc || pc.kind === 'recovered');
-  if (fromBefore) {
-    baselineSummary = ctx.probe.summarize(beforeTrace);
-    currentSummary = ctx.probe.summarize(afterTrace);
-  } else if (!pc && afterTrace) {
-    baselineSummary = ctx.probe.baseline(t.id);
-    currentSummary = ctx.probe.summarize(afterTrace);
-  }
   const clean = info !== undefined && info.assessed && info.candidates.length === 0;
-  const verdict = scoreVerdict({
-    routeChanges: vc ? [vc] : [],
-    ...(pc ? { pathChange: pc } : {}),
-    ...(baselineSummary ? { baselineSummary } : {}),
-    ...(currentSummary ? { currentSummary } : {}),
-    ...(!pc && !fromBefore && clean ? { withinNoise: true } : {}),
-    ...(!pc && clean && info.clearing.length > 0 ? { backOnBaseline: true } : {}),
-    thresholds: ctx.thresholds,
-    target: t.address,
-    ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
-    localAsns: ctx.localAsns,
-    traceHops: {
-      ...(beforeTrace ? { before: traceAsHops(beforeTrace, ctx.asOf) } : {}),
-      ...(afterTrace ? { after: traceAsHops(afterTrace, ctx.asOf) } : {}),
-    },
-  });
+  const score = (summaries: { baselineSummary?: PathSummary; currentSummary?: PathSummary }, noise: boolean) =>
+    scoreVerdict({
+      routeChanges: vc ? [vc] : [],
+      ...(pc ? { pathChange: pc } : {}),
+      ...summaries,
+      ...(noise ? { withinNoise: true } : {}),
+      ...(!pc && clean && info.clearing.length > 0 ? { backOnBaseline: true } : {}),
+      thresholds: ctx.thresholds,
+      target: t.address,
+      ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
+      localAsns: ctx.localAsns,
+      traceHops: {
+        ...(beforeTrace ? { before: traceAsHops(beforeTrace, ctx.asOf) } : {}),
+        ...(afterTrace ? { after: traceAsHops(afterTrace, ctx.asOf) } : {}),
+      },
+    });
+  const baselineSummary = !pc && afterTrace ? ctx.probe.baseline(t.id) : undefined;
+  const currentSummary = !pc && afterTrace ? ctx.probe.summarize(afterTrace) : undefined;
+  let verdict = score({ ...(baselineSummary ? { baselineSummary } : {}), ...(currentSummary ? { currentSummary } : {}) }, !pc && clean);
+  // The path was off its baseline when the route moved, and against the baseline the move
+  // looks harmless: pathdiff may have adopted the slow path as baseline (held for
+  // `adoptAfter` traces) and the fast path be the open change, so a move back onto the slow
+  // path reads as 'recovered'. What the move did is the trace before it against the trace
+  // after: worse there is worse. (Not otherwise: a verdict's figures are against the baseline.)
+  if (e.offBaseline === true && beforeTrace && afterTrace && (verdict.kind === 'better' || verdict.kind === 'same') && (!pc || pc.kind === 'recovered')) {
+    const moved = score({ baselineSummary: ctx.probe.summarize(beforeTrace), currentSummary: ctx.probe.summarize(afterTrace) }, false);
+    if (moved.kind === 'worse') verdict = moved;
+  }
   const reasons = [...verdict.reasons];
   if (e.untraced) {
     reasons.splice(1, 0, `not measured: more than ${ctx.maxPending} targets were waiting for confirmation traces at once (the correlator's limit), so this one was decided on BGP alone`);
@@ -143,3 +141,4 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
     ...(afterTrace ? { after: afterTrace } : {}),
   };
 }
+

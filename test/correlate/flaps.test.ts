@@ -116,6 +116,7 @@ test('moving back while the first confirmation trace still sees the old path: be
   const v = back[1].tv.verdict;
   assert.equal(v.kind, 'better', v.reasons.join('; '));
   assert.equal(v.pathChange?.kind, 'recovered', 'pathdiff confirmed the recovery with the extra trace');
+  assert.ok(v.deltas.rttMs !== null && Math.abs(v.deltas.rttMs) < 1, `a recovery's figures are against the baseline (alerting says where the path is now), got ${v.deltas.rttMs}`);
   assert.equal(back[1].tv.after?.hops.length, FAST.length + 1);
 });
 
