@@ -15,8 +15,9 @@
 //   see it (a 'path-change' cause). A peer going down is a routing change.
 // - A target the route moved goes into an episode (episodes.ts: grouping, confirmation
 //   and settle traces, time limits) and is decided there (target-verdict.ts): baseline vs
-//   the settle trace (`withinNoise` when pathdiff saw no departure), or, when the path was
-//   already off its baseline (an open PathChange), the trace before the change vs after.
+//   the settle trace (`withinNoise` when pathdiff saw no departure); when the path was
+//   already off its baseline (an open PathChange) and that says not worse, also the trace
+//   before the change vs after (worse than before is worse, whatever baseline pathdiff adopted).
 //   Traces that fail or never come: score.ts's verdict on BGP alone ('unreachable' +
 //   'withdrawn' for a withdrawal; otherwise 'same' with finding 'no-trace', low confidence).
 //
