@@ -78,11 +78,15 @@ export interface Episode {
   /** When `timer` fires (a restarted target moves it on). */
   deadline: number;
   readonly targets: Pending[];
+  /** The same, by target (a peer-down can move tens of thousands). */
+  readonly byTarget: Map<EpisodeTarget, Pending>;
   readonly changes: Set<RouteChange>;
   /** Hard limit: undecided targets are decided without traces. */
   timer?: unknown;
   /** End of the grouping window: the cause is handed on once every target is decided and this passed. */
   joinTimer?: unknown;
+  /** Some of its targets were over `maxPending` (logged once). */
+  overLimit: boolean;
   closed: boolean;
 }
 
@@ -168,7 +172,7 @@ export class Episodes {
     }
     // Decided early (a PathChange) and moved again before the cause was handed on: one
     // verdict per target and cause, measured again (the store keeps one per cause and target).
-    const had = ep.targets.find((x) => x.t === t);
+    const had = ep.byTarget.get(t);
     if (had) {
       this.rejoin(had, after, changes);
       return;
@@ -193,11 +197,13 @@ export class Episodes {
       extraLeft: this.o.extraTraces,
     };
     ep.targets.push(p);
+    ep.byTarget.set(t, p);
     t.pending = p;
     this.pendingCount++;
     if (this.pendingCount > this.o.maxPending) {
       this.o.counters.untraced++;
-      if (!ep.targets.some((x) => x !== p && x.untraced)) {
+      if (!ep.overLimit) {
+        ep.overLimit = true;
         this.o.logger?.warn({ cause: ep.id, waiting: this.o.maxPending }, 'too many targets waiting for confirmation traces; the rest of this change is decided on BGP alone');
       }
       p.untraced = true;
@@ -231,7 +237,7 @@ export class Episodes {
     const { clock, settleMs, traceTimeoutMs } = this.o;
     const id = this.o.ids.next(kind, key, main.time);
     const deadline = now + settleMs + traceTimeoutMs;
-    const ep: Episode = { id, key, kind, first: main, joinUntil: now + settleMs, opened: now, deadline, targets: [], changes: new Set(), closed: false };
+    const ep: Episode = { id, key, kind, first: main, joinUntil: now + settleMs, opened: now, deadline, targets: [], byTarget: new Map(), changes: new Set(), overLimit: false, closed: false };
     this.byId.set(id, ep);
     this.openByKey.set(key, ep);
     this.o.counters.episodes++;
