@@ -8,7 +8,7 @@
 // service carries on. Start it after the store, stop it before: what is not yet sent
 // stays pending in the database and goes out at the next start.
 import { createHash } from 'node:crypto';
-import type { Component, ComponentHealth, Timers } from '../component.ts';
+import { type Component, type ComponentHealth, type Timers, UNREF_TIMERS } from '../component.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Cause } from '../model/cause.ts';
@@ -45,15 +45,6 @@ export interface AlerterOptions {
 }
 
 const UNCONFIGURED = 'channel no longer configured';
-
-const REAL_TIMERS: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export class Alerter implements Component {
   readonly name = 'alerter';
@@ -93,7 +84,7 @@ export class Alerter implements Component {
       channels,
       retry: this.opts.retry,
       now: this.now,
-      timers: this.opts.timers ?? REAL_TIMERS,
+      timers: this.opts.timers ?? UNREF_TIMERS,
       logger: this.opts.logger,
       onDelivery: (id) => void this.publish(id),
     });

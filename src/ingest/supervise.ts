@@ -4,7 +4,7 @@
 // loop yields to the event loop (setImmediate) at least every `yieldEveryMs` of work, so
 // a flood from one feed never starves the API or the other feeds.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Component, ComponentHealth, Timers } from '../component.ts';
+import { type Component, type ComponentHealth, type Timers, UNREF_TIMERS } from '../component.ts';
 import type { Logger } from '../log.ts';
 import type { FeedEvent } from '../model/feed-event.ts';
 import { RateMeter } from './rate.ts';
@@ -38,15 +38,6 @@ export interface SupervisedFeedOptions {
   readonly yieldEveryMs?: number;
 }
 
-const REAL_TIMERS: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 export class SupervisedFeed implements Component {
   readonly name: string;
   private handle: FeedHandle | undefined;
@@ -67,7 +58,7 @@ export class SupervisedFeed implements Component {
   constructor(private readonly o: SupervisedFeedOptions) {
     this.name = o.name;
     this.now = o.now ?? Date.now;
-    this.timers = o.timers ?? REAL_TIMERS;
+    this.timers = o.timers ?? UNREF_TIMERS;
     this.rate = new RateMeter(this.now);
   }
 
