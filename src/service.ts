@@ -8,6 +8,12 @@
 // each run under a SupervisedFeed (restarted with backoff if they fail) and feed ONE Rib
 // through the RibIngest, which stores route changes of monitored prefixes, churn counts
 // and feed gaps. The BGP API resources read the live RIB and the store.
+//
+// The data plane and the join: the Prober traces targets (config, API, and auto targets
+// from AutoTargets); the Correlator hears every RouteChange from the ingest and every
+// trace from the prober, asks the prober for confirmation traces, stores verdicts and
+// hands each Cause to the Alerter, which commits alerts to its outbox and sends them.
+// What happens is also published on the LiveHub, which the console's /api/live relays.
 import { resolve } from 'node:path';
 import { ApiServer } from './api/server.ts';
 import type { Resource } from './api/app.ts';
