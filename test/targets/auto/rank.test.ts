@@ -110,7 +110,7 @@ test('hitlist: plain addresses and ISI hex lines; junk is an error with its line
   assert.equal(big.find('10.200.3.0/24'), `10.200.3.${((200 * 256 + 3) * 7) % 250 + 1}`);
   assert.equal(big.find('10.200.0.0/16'), `10.200.0.${((200 * 256) * 7) % 250 + 1}`);
   assert.equal(big.find('10.200.3.0/24', () => false), undefined);
-  assert.equal(big.find('11.0.0.0/8'), undefined);
+  assert.equal(big.find('172.16.0.0/12'), undefined);
 });
 
 test('candidate addresses: first usable first, a fixed sample, inside the prefix and the filter', () => {
