@@ -3,14 +3,12 @@
 // A withdrawal that moves the target onto a slower backup path comes out as one cause,
 // handed to onCause() listeners with stored verdict ids, and served by GET /api/verdicts.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { test } from 'node:test';
-import { routeMonitoringOf } from '../../src/codec/bmp/index.ts';
 import type { Cause } from '../../src/model/cause.ts';
 import type { LiveEvent } from '../../src/live.ts';
-import { addr, announceMsg, bytesOf, initiation, peerHeader, peerUp, POST, update, withdrawMsg } from '../codec/bmp/util.ts';
 import { ScriptedBackend } from '../service/probe-helpers.ts';
 import { startService, waitFor } from '../service/helpers.ts';
+import { twoPeerRouter } from '../service/bmp-router.ts';
 
 test('service: a BMP withdrawal moving a target to a slower path -> one worse cause to onCause, stored, in GET /api/verdicts', async (t) => {
   const backend = new ScriptedBackend({ path: ['10.77.1.1', '10.77.12.2'], lossPct: 0, rttMs: 20 });
@@ -31,32 +29,14 @@ test('service: a BMP withdrawal moving a target to a slower path -> one worse ca
   for (let i = 0; i < 3; i++) await s.service.prober.requestTrace('web', 'learn', { force: true });
 
   // r1 (BMP, post-policy) with two peers; A's path is shorter, so it is our route.
-  const seconds = Math.floor(Date.now() / 1000);
-  const a = { ...peerHeader({ address: addr('10.0.0.2'), asn: 65002, bgpId: addr('10.0.0.2'), seconds }), flags: POST };
-  const b = { ...peerHeader({ address: addr('10.0.0.3'), asn: 65003, bgpId: addr('10.0.0.3'), seconds }), flags: POST };
-  const sock = connect({ host: '127.0.0.1', port: s.bmpPort });
-  t.after(() => sock.destroy());
-  await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
-  const eor = (p: typeof a) => routeMonitoringOf(p, update({}), { as4: true });
-  sock.write(
-    bytesOf(
-      initiation('Cisco IOS XR', 'r1'),
-      peerUp(a),
-      peerUp(b),
-      announceMsg(a, ['203.0.113.0/24'], [65002, 65004]),
-      announceMsg(b, ['203.0.113.0/24'], [65003, 65005, 65004]),
-      eor(a),
-      eor(b),
-    ),
-  );
-  await waitFor('both peers at End-of-RIB', () => s.service.rib.routers().some((r) => r.peers.filter((p) => p.endOfRib).length === 2));
+  const router = await twoPeerRouter(t, s);
   assert.equal(causes.length, 0, 'the initial table is not news');
   await new Promise((r) => setTimeout(r, 1100)); // past probe.cooldown since the learning traces
 
   backend.script.path = ['10.77.1.1', '10.77.13.3', '10.77.34.4'];
   backend.script.rttMs = 85;
   const sentAt = Date.now();
-  sock.write(bytesOf(withdrawMsg(a, ['203.0.113.0/24'])));
+  router.withdrawBest();
   const cause = await waitFor('a cause', () => causes[0], 10_000);
   const took = Date.now() - sentAt;
   t.diagnostic(`BGP withdrawal sent -> cause handed on: ${took} ms (settle 1 s, scripted traces)`);

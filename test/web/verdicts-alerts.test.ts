@@ -5,14 +5,12 @@
 // with the token from the header field (and refused without it); a silence is created
 // and deleted from the page.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { routeMonitoringOf } from '../../src/codec/bmp/index.ts';
-import { POST, addr, announceMsg, bytesOf, initiation, peerHeader, peerUp, update, withdrawMsg } from '../codec/bmp/util.ts';
 import { startService, waitFor } from '../service/helpers.ts';
 import { ScriptedBackend } from '../service/probe-helpers.ts';
 import { artifacts, startChromium } from './helpers.ts';
+import { twoPeerRouter } from '../service/bmp-router.ts';
 
 const TOKEN = 'console-test-token-0123456789';
 
@@ -34,17 +32,7 @@ test('console: a worse verdict shows live, on the target page with its reasons; 
   for (let i = 0; i < 3; i++) await s.service.prober.requestTrace('web', 'learn', { force: true });
 
   // r1 with two peers; A's path is shorter, so it is the route in use.
-  const seconds = Math.floor(Date.now() / 1000);
-  const a = { ...peerHeader({ address: addr('10.0.0.2'), asn: 65002, bgpId: addr('10.0.0.2'), seconds }), flags: POST };
-  const b = { ...peerHeader({ address: addr('10.0.0.3'), asn: 65003, bgpId: addr('10.0.0.3'), seconds }), flags: POST };
-  const sock = connect({ host: '127.0.0.1', port: s.bmpPort });
-  t.after(() => sock.destroy());
-  await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
-  const eor = (p: typeof a) => routeMonitoringOf(p, update({}), { as4: true });
-  sock.write(
-    bytesOf(initiation('Cisco IOS XR', 'r1'), peerUp(a), peerUp(b), announceMsg(a, ['203.0.113.0/24'], [65002, 65004]), announceMsg(b, ['203.0.113.0/24'], [65003, 65005, 65004]), eor(a), eor(b)),
-  );
-  await waitFor('both peers at End-of-RIB', () => s.service.rib.routers().some((r) => r.peers.filter((p) => p.endOfRib).length === 2));
+  const router = await twoPeerRouter(t, s);
 
   // The overview is open before anything happens.
   const page = await c.page(1280, 720);
@@ -58,7 +46,7 @@ test('console: a worse verdict shows live, on the target page with its reasons; 
 
   backend.script.path = ['10.77.1.1', '10.77.13.3', '10.77.34.4'];
   backend.script.rttMs = 85;
-  sock.write(bytesOf(withdrawMsg(a, ['203.0.113.0/24'])));
+  router.withdrawBest();
   const verdict = await waitFor('a worse verdict', async () => (await api('/api/verdicts?target=web')).verdicts.find((v: { kind: string }) => v.kind === 'worse'), 15_000);
 
   // Live: the row turns worse with the verdict's first reason, without a reload.
