@@ -24,6 +24,7 @@ interface TargetJson {
   source: string;
   state: string;
   runs: number;
+  failures: number;
   reason?: string;
   pinned?: boolean;
 }
@@ -81,7 +82,9 @@ describe('auto targets in the lab', { timeout: 120_000 }, () => {
       'three auto targets, each traced',
       async () => {
         const list = await targets('?source=auto');
-        return list.length === 3 && list.every((x) => x.runs > 0 && x.state === 'ok') ? list : undefined;
+        // Traced without a failure; `state` alone is racy: a target is 'running' during each
+        // of its 2-s traces, so all three are rarely 'ok' at the same instant.
+        return list.length === 3 && list.every((x) => x.runs > 0 && x.failures === 0 && x.state !== 'failing' && x.state !== 'backend-unavailable') ? list : undefined;
       },
       45_000,
     );
