@@ -20,6 +20,10 @@
 //   wolf at 1 % real loss: a rise must also be at least `lossMinProbes` lost probes AND
 //   unlikely under the baseline's pooled loss rate (floored at LOSS_RATE_FLOOR): the
 //   binomial tail P(X >= lost | sent, rate) below `lossP`.
+//   A trace that lost probes but not enough on its own is a loss SUSPECT when, pooled with
+//   the traces just before it, the loss passes the same three tests: at 40 % loss a 5-probe
+//   trace loses 0 or 1 probe a third of the time, and such a trace must neither clear an
+//   open loss change nor teach the baseline that 20 % loss is normal (pathdiff.ts).
 import type { PathChangeDeltas, PathChangeKind, PathSummary } from '../model/path-change.ts';
 import { formatAsPath, formatHopSet } from '../model/path-change.ts';
 import type { Baseline, TraceDigest } from './baseline.ts';
@@ -49,6 +53,8 @@ export interface Candidate {
 
 export interface Assessment {
   readonly candidates: readonly Candidate[];
+  /** Kinds with evidence short of a candidate (only 'loss': pooled over recent traces). */
+  readonly suspects: readonly PathChangeKind[];
   /** What was seen and deliberately NOT taken as a change (rate limiting, ECMP, `*`, short trace). */
   readonly notes: readonly string[];
   readonly deltas: PathChangeDeltas;
@@ -119,12 +125,28 @@ function lossNotes(d: TraceDigest, th: DiffThresholds): string[] {
   return out;
 }
 
-export function assess(base: Baseline, d: TraceDigest, th: DiffThresholds): Assessment {
+/**
+ * Loss pooled over digests (the terminal hop's probes), for those that match `reached`:
+ * percent lost and the counts; null when nothing was sent.
+ */
+export function pooledLoss(digests: readonly TraceDigest[], reached: boolean): { pct: number; lost: number; sent: number; traces: number } | null {
+  const pool = digests.filter((x) => x.reached === reached && x.terminalSent > 0);
+  const sent = pool.reduce((n, x) => n + x.terminalSent, 0);
+  const lost = pool.reduce((n, x) => n + Math.max(0, x.terminalSent - x.terminalReceived), 0);
+  return sent > 0 ? { pct: (lost * 100) / sent, lost, sent, traces: pool.length } : null;
+}
+
+/**
+ * `recent`: the traces assessed just before this one (oldest first), for the pooled loss
+ * test. Empty: each trace stands alone.
+ */
+export function assess(base: Baseline, d: TraceDigest, th: DiffThresholds, recent: readonly TraceDigest[] = []): Assessment {
   const current = digestSummary(d);
   const deltas = deltasOf(base, current);
   const notes = lossNotes(d, th);
   const out: Candidate[] = [];
-  const done = () => ({ candidates: out, notes, deltas, current });
+  const suspects: PathChangeKind[] = [];
+  const done = () => ({ candidates: out, suspects, notes, deltas, current });
 
   // ---- reachability
   if (base.reached && !d.reached) {
@@ -203,7 +225,15 @@ export function assess(base: Baseline, d: TraceDigest, th: DiffThresholds): Asse
     const rate = Math.max(base.lossPct / 100, LOSS_RATE_FLOOR);
     const p = binomialTail(lost, d.terminalSent, rate);
     const seen = `${where} lost ${lost} of ${d.terminalSent} probes (${signed(deltas.lossPts, ' points', 0)})`;
-    if (lost < th.lossMinProbes) {
+    const pooled = lost > 0 && (lost < th.lossMinProbes || !(p < th.lossP)) ? pooledLoss([...recent, d], d.reached) : null;
+    const pooledP = pooled && pooled.traces > 1 ? binomialTail(pooled.lost, pooled.sent, rate) : 1;
+    if (pooled && pooled.traces > 1 && pooled.lost >= th.lossMinProbes && pooled.pct - base.lossPct >= th.lossPts && pooledP < th.lossP) {
+      suspects.push('loss');
+      notes.push(
+        `${seen}: with the ${nTraces(pooled.traces - 1)} before, ${pooled.lost} of ${pooled.sent} probes (${pct(pooled.pct)}), ` +
+          `${pooledP.toPrecision(2)} likely at the baseline's ${pct(rate * 100)} loss rate: loss suspected, not yet a candidate`,
+      );
+    } else if (lost < th.lossMinProbes) {
       notes.push(`${seen}: fewer than ${th.lossMinProbes} lost probes, not taken as loss`);
     } else if (!(p < th.lossP)) {
       notes.push(`${seen}: ${p.toPrecision(2)} likely at the baseline's ${pct(rate * 100)} loss rate (threshold ${th.lossP}), not taken as loss`);

@@ -20,10 +20,17 @@
 //    leaves the window, then joins it if it did not become a change (a rarely seen ECMP
 //    branch is learnt, a real change never pollutes the baseline it is measured against:
 //    nor does a later trace still showing an open change).
+// 6. Loss suspects (path-diff-rules.ts: loss that only the last few traces pooled make
+//    significant) count as showing loss everywhere except onset: they keep a loss change
+//    open and belong to it, and they never teach the baseline loss (held like a candidate,
+//    then learnt with their loss left out), or a sustained 40 % would become the baseline
+//    one 1-of-5 trace at a time and never be reported.
+// Loss figures of a PathChange are pooled over its traces: one trace's five probes say
+// 0 % a sixth of the time at 30 % loss.
 import type { Trace } from '../model/trace.ts';
-import type { PathChange, PathChangeKind, PathChangeTrace } from '../model/path-change.ts';
+import type { PathChange, PathChangeKind, PathChangeTrace, PathSummary } from '../model/path-change.ts';
 import { type AsLookup, type TraceDigest, baselineSummary, buildBaseline, digestTrace } from './baseline.ts';
-import { type Assessment, type DiffThresholds, assess } from './path-diff-rules.ts';
+import { type Assessment, type DiffThresholds, assess, pooledLoss } from './path-diff-rules.ts';
 
 export interface PathDiffConfig extends DiffThresholds {
   /** M: persistence window, in traces. */
@@ -78,6 +85,8 @@ export interface WindowEntry {
   readonly digest: TraceDigest;
   readonly triggered: boolean;
   readonly kinds: readonly PathChangeKind[];
+  /** Kinds suspected, short of a candidate (absent in states stored before it existed). */
+  readonly suspects?: readonly PathChangeKind[];
   /** Part of a reported change: never joins the old baseline. */
   readonly inChange: boolean;
 }
@@ -133,6 +142,24 @@ export function initialPathState(target: string): PathState {
 
 const ref = (e: WindowEntry): PathChangeTrace => ({ id: e.digest.id, start: e.digest.start, triggered: e.triggered });
 
+/** The entry shows the kind: a candidate for it, or a suspect. */
+const shows = (e: WindowEntry, k: PathChangeKind): boolean => e.kinds.includes(k) || (e.suspects?.includes(k) ?? false);
+
+/** A digest as the baseline may learn it: without its loss when that loss was in doubt. */
+function learnable(e: WindowEntry): TraceDigest {
+  return shows(e, 'loss') ? { ...e.digest, terminalSent: 0, terminalReceived: 0 } : e.digest;
+}
+
+/** The summary and deltas with loss pooled over `entries` (a change's traces). */
+function pooledFigures(a: Assessment, base: PathSummary, entries: readonly WindowEntry[]): Pick<PathChange, 'current' | 'deltas'> {
+  const p = pooledLoss(entries.map((e) => e.digest), a.current.reached);
+  if (!p || a.current.lossPct === null) return { current: a.current, deltas: a.deltas };
+  return {
+    current: { ...a.current, lossPct: p.pct },
+    deltas: { ...a.deltas, lossPts: a.deltas.lossPts === null || base.lossPct === null ? a.deltas.lossPts : p.pct - base.lossPct },
+  };
+}
+
 export function observePath(state: PathState, trace: Trace, opts: ObserveOptions = {}, config: PathDiffConfig = DEFAULT_PATHDIFF_CONFIG): ObserveResult {
   if (trace.target !== state.target) throw new Error(`pathdiff: trace to ${trace.target} given to the tracker of ${state.target}`);
   const none = { changes: [], adopted: false };
@@ -147,14 +174,19 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
 
   const base = buildBaseline(state.baseline);
   const baseSummary = baselineSummary(base);
-  const a = assess(base, d, config);
+  // The traces just before this one, for loss pooled over a window's worth of traces.
+  const recent = config.window > 1 ? state.window.slice(-(config.window - 1)).map((e) => e.digest) : [];
+  const a = assess(base, d, config, recent);
   const kinds = a.candidates.map((c) => c.kind);
+  const suspects = a.suspects;
   const seq = state.seq + 1;
-  let win: WindowEntry[] = [...state.window, { seq, digest: d, triggered, kinds, inChange: false }];
+  let win: WindowEntry[] = [...state.window, { seq, digest: d, triggered, kinds, suspects, inChange: false }];
   let baseline = [...state.baseline];
   // A candidate that leaves the window without becoming a change was noise or a rarely
-  // seen ECMP branch: the baseline learns it now.
-  for (const e of win.slice(0, Math.max(0, win.length - config.window))) if (e.kinds.length > 0 && !e.inChange) baseline.push(e.digest);
+  // seen ECMP branch: the baseline learns it now (its loss only if that was not in doubt).
+  for (const e of win.slice(0, Math.max(0, win.length - config.window))) {
+    if ((e.kinds.length > 0 || (e.suspects?.length ?? 0) > 0) && !e.inChange) baseline.push(learnable(e));
+  }
   win = win.slice(-config.window);
 
   const changes: PathChange[] = [];
@@ -175,8 +207,7 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
       target: state.target,
       kind: c.kind,
       baseline: baseSummary,
-      current: a.current,
-      deltas: a.deltas,
+      ...pooledFigures(a, baseSummary, seen),
       reasons: [...c.reasons, ...a.notes],
       traces: seen.map(ref),
       persistence: { seen: seen.length, window: win.length },
@@ -189,15 +220,15 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
   // A later trace still on the new path belongs to the change as much as those that made it:
   // leaving the window, it must not join the old baseline as an "ECMP branch", or after a
   // few flaps the slow path is part of the baseline and the next move to it reads as nothing.
-  if (kinds.some(isOpen)) win = win.map((e) => (e.seq === seq ? { ...e, inChange: true } : e));
+  if ([...kinds, ...suspects].some(isOpen)) win = win.map((e) => (e.seq === seq ? { ...e, inChange: true } : e));
 
   // ---- recovery: the same N-of-M rule the other way round, counting only traces after the change
   const cleared: PathChangeKind[] = [];
   let cleanSeen: WindowEntry[] = [];
   let recoveryConfirmed = false;
   for (const o of open) {
-    if (kinds.includes(o.kind)) continue;
-    const clean = win.filter((e) => e.seq > o.seq && !e.kinds.includes(o.kind));
+    if (kinds.includes(o.kind) || suspects.includes(o.kind)) continue;
+    const clean = win.filter((e) => e.seq > o.seq && !shows(e, o.kind));
     const confirmed = triggered && clean.length >= 2;
     if (clean.length >= config.required || confirmed) {
       cleared.push(o.kind);
@@ -208,15 +239,14 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
   if (cleared.length > 0) {
     open = open.filter((o) => !cleared.includes(o.kind));
     // Candidates from before the recovery are spent: they must not reopen it on their own.
-    win = win.map((e) => ({ ...e, kinds: e.kinds.filter((k) => !cleared.includes(k)) }));
+    win = win.map((e) => ({ ...e, kinds: e.kinds.filter((k) => !cleared.includes(k)), suspects: (e.suspects ?? []).filter((k) => !cleared.includes(k)) }));
     const still = open.length > 0 ? ` (still open: ${open.map((o) => o.kind).join(', ')})` : '';
     changes.push({
       target: state.target,
       kind: recoveryKind(cleared),
       recovers: cleared,
       baseline: baseSummary,
-      current: a.current,
-      deltas: a.deltas,
+      ...pooledFigures(a, baseSummary, cleanSeen),
       reasons: [`back on the baseline: ${cleared.join(', ')} no longer differ${still}`, ...a.notes],
       traces: cleanSeen.map(ref),
       persistence: { seen: cleanSeen.length, window: win.length },
@@ -229,15 +259,16 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
   // ---- baseline upkeep and adoption
   let next: OpenChange | null = null;
   let adopted = false;
+  const clean = kinds.length === 0 && suspects.length === 0;
   if (open.length === 0) {
-    if (kinds.length === 0) baseline.push(d);
+    if (clean) baseline.push(d);
   } else {
     const openKinds = open.map((o) => o.kind);
-    const onNew = kinds.some((k) => openKinds.includes(k));
+    const onNew = [...kinds, ...suspects].some((k) => openKinds.includes(k));
     const prior = state.open?.traces ?? win.filter((e) => e.inChange && e.seq !== seq).map((e) => e.digest);
     const traces = onNew ? [...prior, d] : [...prior];
     const streak = !onNew ? 0 : state.open ? state.open.streak + 1 : trailing(win, openKinds);
-    if (!onNew && kinds.length === 0) baseline.push(d);
+    if (!onNew && clean) baseline.push(d);
     if (streak >= config.adoptAfter && !openKinds.includes('unreachable')) {
       // The new path held: it is the baseline now, and the window starts afresh.
       baseline = traces.slice(-Math.min(streak, config.baselineLength));
@@ -268,7 +299,7 @@ function recoveryKind(cleared: readonly PathChangeKind[]): PathChangeKind {
 /** Entries in a row at the end of the window that show any of `kinds`. */
 function trailing(win: readonly WindowEntry[], kinds: readonly PathChangeKind[]): number {
   let n = 0;
-  for (let i = win.length - 1; i >= 0 && win[i].kinds.some((k) => kinds.includes(k)); i--) n++;
+  for (let i = win.length - 1; i >= 0 && kinds.some((k) => shows(win[i], k)); i--) n++;
   return n;
 }
 

@@ -250,7 +250,9 @@ export class Prober implements Component {
       assessed = r.assessment !== null;
       candidates = r.assessment?.candidates.map((c) => c.kind) ?? [];
       open = r.state.open?.kinds.map((o) => o.kind) ?? [];
-      clearing = assessed ? open.filter((k) => !candidates.includes(k)) : [];
+      // A loss suspect still shows the open loss change: not clearing.
+      const showing = [...candidates, ...(r.assessment?.suspects ?? [])];
+      clearing = assessed ? open.filter((k) => !showing.includes(k)) : [];
     } catch (e) {
       this.opts.logger.error({ err: e, target: id }, 'path-diff failed on a trace');
     }

@@ -292,9 +292,14 @@ test('RIPE Atlas: the 20:05 trace lost 1 of 3 at the destination (123.9 ms); twi
   const rs = [s[10], s[12], s[13], s[11], s[11]].map((x, i) => tk.observe(x, { id: `atlas-${i}` }));
   assert.deepEqual(rs[3].changes, [], 'one slow trace is a candidate only');
   // One lost probe of 3 is +33 points, but one probe is what 1 % real loss costs a few
-  // times a day per target: under loss_min_probes (2) it is a note, never a loss change.
+  // times a day per target: under loss_min_probes (2) it is never a loss candidate.
+  assert.deepEqual(kinds(rs[3].changes), []);
+  assert.ok(rs[3].assessment?.notes.includes('destination lost 1 of 3 probes (+33 points): fewer than 2 lost probes, not taken as loss'), `notes: ${rs[3].assessment?.notes.join(' | ')}`);
+  // The same trace again: 2 of 6 over the two is unlikely at the baseline's rate, so it
+  // is a loss suspect (kept out of the baseline), still no loss candidate or change.
   assert.deepEqual(kinds(rs[4].changes), ['rtt']);
-  assert.ok(rs[4].assessment?.notes.includes('destination lost 1 of 3 probes (+33 points): fewer than 2 lost probes, not taken as loss'), `notes: ${rs[4].assessment?.notes.join(' | ')}`);
+  assert.deepEqual(rs[4].assessment?.candidates.map((c) => c.kind), ['rtt']);
+  assert.deepEqual(rs[4].assessment?.suspects, ['loss']);
   assert.match(rs[4].changes[0].reasons[0], /^destination RTT 123\.9 ms vs baseline 48\.5 ms \(\+75\.4 ms, \+155 %\)/);
   assert.deepEqual(rs[4].changes[0].traces.map((x) => x.id), ['atlas-3', 'atlas-4']);
 });
