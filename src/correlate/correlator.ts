@@ -83,6 +83,9 @@ interface TargetEntry extends EpisodeTarget {
   batch: { c: RouteChange; live: boolean }[];
   /** Episodes' changes of the route in use, for joining later PathChanges (bounded, `lookbackMs`). */
   history: RouteHistory[];
+  /** The latest trace pathdiff found on the baseline, and the latest that departed from it. */
+  onBaseline?: Trace;
+  offBaseline?: Trace;
 }
 
 /**
@@ -281,12 +284,21 @@ export class Correlator implements Component {
     const t = this.targets.get(info.targetId);
     if (!t) return;
     const prev = t.lastTrace;
+    // The trace "before" a PathChange of its own is the path it left: for a departure the
+    // last trace on the baseline (the one just before may already show the departure that
+    // persistence waited for), for a recovery the last one that departed (the bad path).
+    const recovery = info.changes.every((c) => c.recovers !== undefined);
+    const before = (recovery ? t.offBaseline : t.onBaseline) ?? prev;
     t.lastTrace = trace;
     t.lastInfo = info;
+    if (info.assessed) {
+      if (info.candidates.length > 0) t.offBaseline = trace;
+      else if (info.open.length === 0) t.onBaseline = trace;
+    }
     if (this.episodes.traced(t, trace, info)) return;
     if (info.changes.length === 0) return;
     const ctx = { now: this.clock.now(), lookbackMs: this.lookbackMs, ids: this.ids, verdict: (x: VerdictTarget, e: Evidence) => this.verdict(x, e) };
-    this.emit(pathChangeCause(t, trace, info.changes, prev, ctx));
+    this.emit(pathChangeCause(t, trace, info.changes, before, ctx));
   }
 
   // ---------------------------------------------------------------- causes

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatAddress } from '../../src/model/address.ts';
 import type { Cause } from '../../src/model/cause.ts';
+import { destinationRtt, recoveryText } from '../../src/alert/render/recovery.ts';
 import { A, B, FAST, SETTLE, SLOW, at, announce, attrs, harness, peer, withdraw } from './harness.ts';
 
 function only(causes: readonly Cause[]): Cause {
@@ -162,6 +163,13 @@ test('a path change with no routing change: no-routing-change; its recovery: bet
   assert.equal(r.kind, 'better', r.reasons.join('; '));
   assert.equal(r.pathChange?.kind, 'recovered');
   assert.match(h.causes[1].summary, /back on its baseline/);
+  // The traces a mail shows: the departure's "before" is the last trace on the baseline
+  // (the trace just before it already showed the 95 ms that persistence waited for), and
+  // the recovery's "before" is the last trace on the bad path, so it reads "(was +75 ms)".
+  const rtt = (x: Cause['verdicts'][number]['before']) => Math.round(destinationRtt(x) ?? NaN);
+  assert.deepEqual([rtt(c.verdicts[0].before), rtt(c.verdicts[0].after)], [20, 95], 'departure: before on the baseline, after on the slow path');
+  assert.deepEqual([rtt(h.causes[1].verdicts[0].before), rtt(h.causes[1].verdicts[0].after)], [95, 20], 'recovery: before on the slow path, after back');
+  assert.match(recoveryText(h.causes[1].verdicts[0], 'worse') ?? '', /^back to baseline, RTT 20\.\d ms \(was \+75 ms\)$/);
 });
 
 test('a later path change joins the routing change seen within the look-back', async (t) => {
