@@ -292,8 +292,10 @@ export class Correlator implements Component {
     t.lastTrace = trace;
     t.lastInfo = info;
     if (info.assessed) {
-      if (info.candidates.length > 0) t.offBaseline = trace;
-      else if (info.open.length === 0) t.onBaseline = trace;
+      // Off: it showed the change that is open after it (a one-off candidate of another
+      // kind is not the bad path). On: no candidate, no suspect, nothing open.
+      if ([...info.candidates, ...info.suspects].some((k) => info.open.includes(k))) t.offBaseline = trace;
+      else if (info.candidates.length === 0 && info.suspects.length === 0 && info.open.length === 0) t.onBaseline = trace;
     }
     if (this.episodes.traced(t, trace, info)) return;
     if (info.changes.length === 0) return;

@@ -18,6 +18,8 @@ export interface TraceInfo {
   readonly changes: readonly PathChange[];
   readonly assessed: boolean;
   readonly candidates: readonly PathChangeKind[];
+  /** Kinds with evidence short of a candidate (pooled loss): the trace is not on the baseline. */
+  readonly suspects: readonly PathChangeKind[];
   /** Kinds of pathdiff's reported change still open after this trace (off the baseline). */
   readonly open: readonly PathChangeKind[];
   /** Open kinds this trace no longer shows, not yet a recovery. */

@@ -22,7 +22,7 @@
 //   binomial tail P(X >= lost | sent, rate) below `lossP`.
 //   A trace that lost probes but not enough on its own is a loss SUSPECT when, pooled with
 //   the traces just before it, the loss passes the same three tests: at 40 % loss a 5-probe
-//   trace loses 0 or 1 probe a third of the time, and such a trace must neither clear an
+//   trace loses just 1 probe a quarter of the time, and such a trace must neither clear an
 //   open loss change nor teach the baseline that 20 % loss is normal (pathdiff.ts).
 import type { PathChangeDeltas, PathChangeKind, PathSummary } from '../model/path-change.ts';
 import { formatAsPath, formatHopSet } from '../model/path-change.ts';

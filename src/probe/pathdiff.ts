@@ -15,16 +15,16 @@
 //    same triggered shortcut. It is adopted instead when the new path has held for
 //    `adoptAfter` traces in a row: those traces become the baseline, so a permanent
 //    reroute is reported once. An outage is never adopted: 'unreachable' stays open
-//    until the destination answers, so the recovery notice always comes.
+//    until the destination answers, so the recovery notice always comes. Nor is loss.
 // 5. Baseline upkeep: clean traces join it at once; a candidate trace is held until it
 //    leaves the window, then joins it if it did not become a change (a rarely seen ECMP
 //    branch is learnt, a real change never pollutes the baseline it is measured against:
 //    nor does a later trace still showing an open change).
 // 6. Loss suspects (path-diff-rules.ts: loss that only the last few traces pooled make
-//    significant) count as showing loss everywhere except onset: they keep a loss change
-//    open and belong to it, and they never teach the baseline loss (held like a candidate,
-//    then learnt with their loss left out), or a sustained 40 % would become the baseline
-//    one 1-of-5 trace at a time and never be reported.
+//    significant) count as showing loss except for onset and adoption: they keep a loss
+//    change open and belong to it, and they never teach the baseline loss (held like a
+//    candidate, then learnt with their loss left out), or a sustained 40 % would become the
+//    baseline one 1-of-5 trace at a time and never be reported.
 // Loss figures of a PathChange are pooled over its traces: one trace's five probes say
 // 0 % a sixth of the time at 30 % loss.
 import type { Trace } from '../model/trace.ts';
@@ -202,7 +202,7 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
     if (seen.length < config.required && !confirmed) continue;
     if (open.length === 0) since = seen[0].digest.start;
     open.push({ kind: c.kind, seq });
-    win = win.map((e) => (e.kinds.includes(c.kind) ? { ...e, inChange: true } : e));
+    win = win.map((e) => (shows(e, c.kind) ? { ...e, inChange: true } : e));
     changes.push({
       target: state.target,
       kind: c.kind,
@@ -264,12 +264,17 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
     if (clean) baseline.push(d);
   } else {
     const openKinds = open.map((o) => o.kind);
-    const onNew = [...kinds, ...suspects].some((k) => openKinds.includes(k));
-    const prior = state.open?.traces ?? win.filter((e) => e.inChange && e.seq !== seq).map((e) => e.digest);
+    // Only candidates carry the new path towards adoption; a loss suspect keeps it open but
+    // breaks the streak. When the loss ended, the path to adopt starts afresh without it.
+    const onNew = kinds.some((k) => openKinds.includes(k));
+    const lossEnded = cleared.includes('loss');
+    const prior = lossEnded ? [] : (state.open?.traces ?? win.filter((e) => e.inChange && e.seq !== seq).map((e) => e.digest));
     const traces = onNew ? [...prior, d] : [...prior];
-    const streak = !onNew ? 0 : state.open ? state.open.streak + 1 : trailing(win, openKinds);
+    const streak = !onNew ? 0 : lossEnded ? 1 : state.open ? state.open.streak + 1 : trailing(win, openKinds);
     if (!onNew && clean) baseline.push(d);
-    if (streak >= config.adoptAfter && !openKinds.includes('unreachable')) {
+    // Never adopted: an outage, and loss (lossy traces as the baseline would make the loss
+    // normal, and its end would never be reported; only a rise counts).
+    if (streak >= config.adoptAfter && !openKinds.includes('unreachable') && !openKinds.includes('loss')) {
       // The new path held: it is the baseline now, and the window starts afresh.
       baseline = traces.slice(-Math.min(streak, config.baselineLength));
       win = [];
@@ -299,7 +304,7 @@ function recoveryKind(cleared: readonly PathChangeKind[]): PathChangeKind {
 /** Entries in a row at the end of the window that show any of `kinds`. */
 function trailing(win: readonly WindowEntry[], kinds: readonly PathChangeKind[]): number {
   let n = 0;
-  for (let i = win.length - 1; i >= 0 && kinds.some((k) => shows(win[i], k)); i--) n++;
+  for (let i = win.length - 1; i >= 0 && win[i].kinds.some((k) => kinds.includes(k)); i--) n++;
   return n;
 }
 

@@ -82,6 +82,8 @@ export interface ProbeTraceInfo {
   readonly assessed: boolean;
   /** Kinds it departed in, change or not yet (a candidate waits for persistence). */
   readonly candidates: readonly PathChangeKind[];
+  /** Kinds with evidence short of a candidate (loss pooled over recent traces): not on the baseline either. */
+  readonly suspects: readonly PathChangeKind[];
   /** Kinds of the reported change still open after it (the path is off its baseline). */
   readonly open: readonly PathChangeKind[];
   /**
@@ -241,6 +243,7 @@ export class Prober implements Component {
     }
     let changes: readonly PathChange[] = [];
     let candidates: readonly PathChangeKind[] = [];
+    let suspects: readonly PathChangeKind[] = [];
     let open: readonly PathChangeKind[] = [];
     let clearing: readonly PathChangeKind[] = [];
     let assessed = false;
@@ -249,9 +252,10 @@ export class Prober implements Component {
       changes = r.changes;
       assessed = r.assessment !== null;
       candidates = r.assessment?.candidates.map((c) => c.kind) ?? [];
+      suspects = r.assessment?.suspects ?? [];
       open = r.state.open?.kinds.map((o) => o.kind) ?? [];
       // A loss suspect still shows the open loss change: not clearing.
-      const showing = [...candidates, ...(r.assessment?.suspects ?? [])];
+      const showing = [...candidates, ...suspects];
       clearing = assessed ? open.filter((k) => !showing.includes(k)) : [];
     } catch (e) {
       this.opts.logger.error({ err: e, target: id }, 'path-diff failed on a trace');
@@ -276,6 +280,7 @@ export class Prober implements Component {
         changes,
         assessed,
         candidates,
+        suspects,
         open,
         clearing,
       });

@@ -125,8 +125,9 @@ export class AlertLab {
       const v = (await this.call('GET', `/api/verdicts?target=${target}&since=${new Date(since - 5000).toISOString()}`)).body.verdicts as { at: string; kind: string; reasons: string[] }[];
       const a = (await this.call('GET', '/api/alerts?limit=3')).body.alerts as { createdAt: string; subject: string; deliveries: unknown }[];
       const health = (await this.call('GET', '/api/health')).body.components;
+      const pcs = (await this.call('GET', `/api/targets/${target}/path-changes?since=${new Date(since - 5000).toISOString()}`)).body.changes as { at: string; kind: string; reasons: string[] }[];
       throw new Error(
-        `${(e as Error).message}\n${target} verdicts: ${JSON.stringify(v.map((x) => [x.at, x.kind, x.reasons]))}\nlatest alerts: ${JSON.stringify(a.map((x) => [x.createdAt, x.subject, x.deliveries]))}\ncorrelator: ${JSON.stringify(health.correlator)}\nalerter: ${JSON.stringify(health.alerter)}`,
+        `${(e as Error).message}\n${target} verdicts: ${JSON.stringify(v.map((x) => [x.at, x.kind, x.reasons]))}\n${target} path changes: ${JSON.stringify(pcs.map((x) => [x.at, x.kind, x.reasons[0]]))}\nlatest alerts: ${JSON.stringify(a.map((x) => [x.createdAt, x.subject, x.deliveries]))}\ncorrelator: ${JSON.stringify(health.correlator)}\nalerter: ${JSON.stringify(health.alerter)}`,
         { cause: e },
       );
     }

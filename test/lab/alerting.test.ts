@@ -204,6 +204,7 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
   it('prefix withdrawn: an UNREACHABLE mail carrying the withdrawal', async (t) => {
     if (!ready(t)) return;
     const from = mailbox.mails.length;
+    const t0 = Date.now();
     await h.lab!.withdraw(P203);
     try {
       const mail = await h.mail((m) => /UNREACHABLE/.test(m.subject) && m.subject.includes(P203), 40_000, from, 't203', Date.now());
@@ -212,7 +213,7 @@ describe('correlation and alerting in the lab', { timeout: 600_000 }, () => {
     } finally {
       await h.lab!.announce(P203);
     }
-    await mailbox.waitFor((m) => /RECOVER|BETTER|RESOLVED/i.test(m.subject) && m.subject.includes(P203), 60_000, from);
+    await h.mail((m) => /RECOVER|BETTER|RESOLVED/i.test(m.subject) && m.subject.includes(P203), 60_000, from, 't203', t0);
     await h.baseline();
   });
 

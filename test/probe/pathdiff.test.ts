@@ -293,7 +293,6 @@ test('RIPE Atlas: the 20:05 trace lost 1 of 3 at the destination (123.9 ms); twi
   assert.deepEqual(rs[3].changes, [], 'one slow trace is a candidate only');
   // One lost probe of 3 is +33 points, but one probe is what 1 % real loss costs a few
   // times a day per target: under loss_min_probes (2) it is never a loss candidate.
-  assert.deepEqual(kinds(rs[3].changes), []);
   assert.ok(rs[3].assessment?.notes.includes('destination lost 1 of 3 probes (+33 points): fewer than 2 lost probes, not taken as loss'), `notes: ${rs[3].assessment?.notes.join(' | ')}`);
   // The same trace again: 2 of 6 over the two is unlikely at the baseline's rate, so it
   // is a loss suspect (kept out of the baseline), still no loss candidate or change.
