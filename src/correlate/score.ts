@@ -20,7 +20,9 @@
 //    path after; a mismatch seen in more than one trace is 'control-data-mismatch'. Given
 //    per-hop AS lists (traceHops), silent and AS-less hops stand where an AS went unseen.
 // `withinNoise` (pathdiff found no departure in the current trace) keeps the figures out
-// of the kind: one lost probe of five must not read as "loss worse".
+// of the kind: one lost probe of five must not read as "loss worse". Nor does a loss rise
+// pathdiff did not find significant over the change's traces (PathChange.loss, or
+// `lossNoise`): at 1 % loss a harmless reroute loses a probe in ten one time in ten.
 // Confidence: 'high' when the change persisted (PathChange.confirmed, or seen in >= 2
 // traces) and BGP and the trace agree; 'medium' when only one of those holds (or a
 // withdrawal that no trace has checked); 'low' otherwise (one trace, or BGP alone).
@@ -83,6 +85,12 @@ export interface ScoreInput {
    * verdict worse or better.
    */
   readonly withinNoise?: boolean;
+  /**
+   * A loss rise in the figures is not significant (too few probes lost, or as likely as not
+   * at the baseline's loss rate): reported, not counted. Defaults to what the PathChange's
+   * `loss` says (counted when it has none).
+   */
+  readonly lossNoise?: boolean;
   /**
    * The current trace no longer shows the target's open PathChange, a recovery pathdiff
    * has not confirmed yet (it wants one more clean trace): unless the figures say worse,
@@ -160,7 +168,7 @@ interface DataPlane {
   better: string[];
 }
 
-function judge(d: VerdictDeltas, base: PathSummary | undefined, th: ScoreThresholds): DataPlane {
+function judge(d: VerdictDeltas, base: PathSummary | undefined, th: ScoreThresholds, lossNoise: boolean): DataPlane {
   const out: DataPlane = { worse: [], better: [] };
   if (d.rttMs !== null) {
     const noise = th.rttNoiseK * (base?.rtt?.spreadMs ?? 0);
@@ -170,7 +178,7 @@ function judge(d: VerdictDeltas, base: PathSummary | undefined, th: ScoreThresho
       (d.rttMs > 0 ? out.worse : out.better).push(`${ms(d.rttMs)} ${d.rttMs > 0 ? 'slower' : 'faster'}${pct}`);
     }
   }
-  if (d.lossPts !== null && Math.abs(d.lossPts) >= th.lossPts) {
+  if (d.lossPts !== null && Math.abs(d.lossPts) >= th.lossPts && !(lossNoise && d.lossPts > 0)) {
     (d.lossPts > 0 ? out.worse : out.better).push(`end-to-end loss ${d.lossPts > 0 ? 'up' : 'down'} ${plural(Math.abs(Math.round(d.lossPts)), 'point')}`);
   }
   if (d.hops !== null && th.hops > 0 && Math.abs(d.hops) >= th.hops) {
@@ -269,7 +277,8 @@ export function scoreVerdict(input: ScoreInput): Verdict {
 
   const withdrawn = rcs.length > 0 && rcs.every((rc) => rc.after === undefined);
   const lostReach = pc?.kind === 'unreachable' || (base?.reached === true && cur?.reached === false);
-  const dp = input.withinNoise ? { worse: [], better: [] } : judge(d, base, th);
+  const lossNoise = input.lossNoise ?? (pc?.loss !== undefined && !pc.loss.significant);
+  const dp = input.withinNoise ? { worse: [], better: [] } : judge(d, base, th, lossNoise);
   const asWords = asHopWords(afterAsPath && beforeAsPath ? d.asHops : bgpBefore && bgpAfter ? d.asHops : null);
   const bgpText = main ? bgpWords(main, prefix, at) : undefined;
   const others = rcs.length > 1 ? ` (${plural(rcs.length, 'route change')} joined: ${[...new Set(rcs.map((rc) => `AS${rc.peer.asn}@${rc.router}`))].join(', ')})` : '';
@@ -321,6 +330,11 @@ export function scoreVerdict(input: ScoreInput): Verdict {
     }
   }
   if (kind === 'unreachable' && rcs.length === 0) findings.push('no-routing-change');
+
+  if (!input.withinNoise && lossNoise && d.lossPts !== null && d.lossPts >= th.lossPts && kind !== 'unreachable') {
+    const probes = pc?.loss ? ` (${pc.loss.lost} of ${pc.loss.sent} probes)` : '';
+    reasons.push(`end-to-end loss up ${plural(Math.round(d.lossPts), 'point')}${probes}, within what the baseline's loss rate explains: not counted`);
+  }
 
   // ---- AS paths in words
   if (beforeAsPath && afterAsPath && !sameTraceAsPath(beforeAsPath, afterAsPath)) {

@@ -92,12 +92,15 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
   const pc = mergePathChanges(e.pcs);
   const prefix = after?.prefix ?? before?.prefix ?? t.inUse?.prefix;
   const clean = info !== undefined && info.assessed && info.candidates.length === 0;
+  // Figures of single traces (no PathChange): a loss rise counts only when pathdiff took the trace's loss as a candidate.
+  const lossNoise = !pc && !(info?.candidates.includes('loss') ?? false);
   const score = (summaries: { baselineSummary?: PathSummary; currentSummary?: PathSummary }, noise: boolean) =>
     scoreVerdict({
       routeChanges: vc ? [vc] : [],
       ...(pc ? { pathChange: pc } : {}),
       ...summaries,
       ...(noise ? { withinNoise: true } : {}),
+      ...(lossNoise ? { lossNoise: true } : {}),
       ...(!pc && clean && info.clearing.length > 0 ? { backOnBaseline: true } : {}),
       thresholds: ctx.thresholds,
       target: t.address,

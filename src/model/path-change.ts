@@ -73,6 +73,18 @@ export interface PathChangeTrace {
   readonly triggered: boolean;
 }
 
+/** The end-to-end probes a PathChange's loss figure rests on, pooled over its traces. */
+export interface LossEvidence {
+  readonly lost: number;
+  readonly sent: number;
+  /**
+   * The rise passes pathdiff's loss tests: loss_min_probes lost or more, loss_pts up or
+   * more, and less likely than loss_p at the baseline's loss rate. One lost probe in ten
+   * is +10 points and proves nothing.
+   */
+  readonly significant: boolean;
+}
+
 export interface PathChange {
   readonly target: string;
   readonly kind: PathChangeKind;
@@ -81,6 +93,8 @@ export interface PathChange {
   readonly baseline: PathSummary;
   readonly current: PathSummary;
   readonly deltas: PathChangeDeltas;
+  /** What `current.lossPct` and `deltas.lossPts` rest on; absent when no probe was counted (or stored before it existed). */
+  readonly loss?: LossEvidence;
   /** Plain sentences for an operator, most important first. */
   readonly reasons: readonly string[];
   /** The traces in the persistence window that showed it, oldest first (the last one made it a change). */

@@ -30,7 +30,7 @@
 import type { Trace } from '../model/trace.ts';
 import type { PathChange, PathChangeKind, PathChangeTrace, PathSummary } from '../model/path-change.ts';
 import { type AsLookup, type TraceDigest, baselineSummary, buildBaseline, digestTrace } from './baseline.ts';
-import { type Assessment, type DiffThresholds, assess, pooledLoss } from './path-diff-rules.ts';
+import { type Assessment, type DiffThresholds, LOSS_RATE_FLOOR, assess, binomialTail, pooledLoss } from './path-diff-rules.ts';
 
 export interface PathDiffConfig extends DiffThresholds {
   /** M: persistence window, in traces. */
@@ -150,13 +150,17 @@ function learnable(e: WindowEntry): TraceDigest {
   return shows(e, 'loss') ? { ...e.digest, terminalSent: 0, terminalReceived: 0 } : e.digest;
 }
 
-/** The summary and deltas with loss pooled over `entries` (a change's traces). */
-function pooledFigures(a: Assessment, base: PathSummary, entries: readonly WindowEntry[]): Pick<PathChange, 'current' | 'deltas'> {
+/** The summary and deltas with loss pooled over `entries` (a change's traces), and what that rests on. */
+function pooledFigures(a: Assessment, base: PathSummary, entries: readonly WindowEntry[], th: DiffThresholds): Pick<PathChange, 'current' | 'deltas' | 'loss'> {
   const p = pooledLoss(entries.map((e) => e.digest), a.current.reached);
   if (!p || a.current.lossPct === null) return { current: a.current, deltas: a.deltas };
+  const pts = a.deltas.lossPts === null || base.lossPct === null ? null : p.pct - base.lossPct;
+  const rate = Math.max((base.lossPct ?? 0) / 100, LOSS_RATE_FLOOR);
+  const significant = pts !== null && p.lost >= th.lossMinProbes && pts >= th.lossPts && binomialTail(p.lost, p.sent, rate) < th.lossP;
   return {
     current: { ...a.current, lossPct: p.pct },
-    deltas: { ...a.deltas, lossPts: a.deltas.lossPts === null || base.lossPct === null ? a.deltas.lossPts : p.pct - base.lossPct },
+    deltas: { ...a.deltas, lossPts: pts },
+    loss: { lost: p.lost, sent: p.sent, significant },
   };
 }
 
@@ -207,7 +211,7 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
       target: state.target,
       kind: c.kind,
       baseline: baseSummary,
-      ...pooledFigures(a, baseSummary, seen),
+      ...pooledFigures(a, baseSummary, seen, config),
       reasons: [...c.reasons, ...a.notes],
       traces: seen.map(ref),
       persistence: { seen: seen.length, window: win.length },
@@ -246,7 +250,7 @@ export function observePath(state: PathState, trace: Trace, opts: ObserveOptions
       kind: recoveryKind(cleared),
       recovers: cleared,
       baseline: baseSummary,
-      ...pooledFigures(a, baseSummary, cleanSeen),
+      ...pooledFigures(a, baseSummary, cleanSeen, config),
       reasons: [`back on the baseline: ${cleared.join(', ')} no longer differ${still}`, ...a.notes],
       traces: cleanSeen.map(ref),
       persistence: { seen: cleanSeen.length, window: win.length },

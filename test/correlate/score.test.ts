@@ -316,3 +316,21 @@ test('backOnBaseline: a clean trace off an open change is better (a recovery not
   assert.match(v.reasons[0], /the path is back on its baseline$/);
   assert.equal(scoreVerdict({ ...input, currentSummary: summary([65002, 65004], { rtt: 60 }), backOnBaseline: true }).kind, 'worse');
 });
+
+test('score: a loss rise pathdiff did not find significant is reported, not counted: a reroute losing 1 probe in 10 is same, 4 in 10 is worse', () => {
+  const move = [rc('path-change', [65002, 65004], [R3, 65004])];
+  const deltas = (lossPts: number) => ({ rttMs: 0.3, rttPct: 5, hops: 0, asHops: 0, lossPts });
+  const one = pathChange('as-path', base(), summary(VIA_R3, { lossPct: 10 }), { deltas: deltas(10), loss: { lost: 1, sent: 10, significant: false } });
+  const v1 = scoreVerdict({ routeChanges: move, pathChange: one, localAsns: local });
+  assert.equal(v1.kind, 'same', v1.reasons.join(' | '));
+  assert.equal(v1.deltas.lossPts, 10, 'the figure is still reported');
+  assert.ok(v1.reasons.includes("end-to-end loss up 10 points (1 of 10 probes), within what the baseline's loss rate explains: not counted"), v1.reasons.join(' | '));
+  const four = pathChange('as-path', base(), summary(VIA_R3, { lossPct: 40 }), { deltas: deltas(40), loss: { lost: 4, sent: 10, significant: true } });
+  const v4 = scoreVerdict({ routeChanges: move, pathChange: four, localAsns: local });
+  assert.equal(v4.kind, 'worse', v4.reasons.join(' | '));
+  assert.match(v4.reasons[0], /end-to-end loss up 40 points/);
+  // Figures of single traces (no PathChange): the caller says whether the loss was a candidate.
+  const input = { routeChanges: move, baselineSummary: base(), currentSummary: summary(VIA_R3, { lossPct: 20 }), localAsns: local };
+  assert.equal(scoreVerdict({ ...input, lossNoise: true }).kind, 'same');
+  assert.equal(scoreVerdict(input).kind, 'worse');
+});

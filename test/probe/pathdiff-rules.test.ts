@@ -419,6 +419,12 @@ test('a path change carries loss pooled over its traces: an rtt change on traces
   assert.ok(c, `an rtt change: ${JSON.stringify(rs.map((r) => kinds(r.changes)))}`);
   assert.equal(c.deltas.lossPts, 30, 'pooled: 3 of 10 probes');
   assert.equal(c.current.lossPct, 30);
+  assert.deepEqual(c.loss, { lost: 3, sent: 10, significant: true });
+  // One lost probe in ten: +10 points, not significant (under loss_min_probes).
+  const tk2 = learnt({}, BASE, { sent: 5 });
+  run(tk2, lossy(Array<number>(7).fill(0)));
+  const c2 = run(tk2, [slow(1), slow(0)])[1].changes.find((x) => x.kind === 'rtt');
+  assert.deepEqual([c2?.deltas.lossPts, c2?.loss], [10, { lost: 1, sent: 10, significant: false }]);
 });
 
 test('an isolated 1-of-5 trace in a clean run is neither a candidate nor a suspect, and the baseline learns it', () => {
