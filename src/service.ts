@@ -294,6 +294,7 @@ export class Service {
         requestTrace: (id, reason, o) => this.prober.requestTrace(id, reason, o),
         baseline: (id) => this.prober.baseline(id),
         summarize: (trace) => this.prober.summarize(trace),
+        lastTrace: async (id) => (await this.store.probe.traces(id, { limit: 1, order: 'desc' }))[0]?.trace,
       },
       store: { insert: (cause) => this.store.verdicts.insertCause(cause) },
       view: { ...(cc.router !== undefined ? { router: cc.router } : {}), peers: cc.peers },

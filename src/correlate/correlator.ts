@@ -100,6 +100,8 @@ function ofRoute(changes: readonly RouteChange[], before: InUse | undefined, aft
 }
 
 const HISTORY_MAX = 32;
+/** A stored trace older than this is not taken as the path before a change (after a restart). */
+const STORED_TRACE_MAX_AGE_MS = 60 * 60_000;
 const BATCH_MAX = 256;
 
 export class Correlator implements Component {
@@ -214,10 +216,30 @@ export class Correlator implements Component {
       }
       const addr = parseAddress(t.address);
       if (!addr) continue;
-      this.targets.set(t.id, { id: t.id, name: t.name, address: t.address, addr, inUse: routeInUse(this.opts.rib, addr, this.view, router), batch: [], history: [] });
+      const entry: TargetEntry = { id: t.id, name: t.name, address: t.address, addr, inUse: routeInUse(this.opts.rib, addr, this.view, router), batch: [], history: [] };
+      this.targets.set(t.id, entry);
+      this.loadLastTrace(entry);
     }
     for (const id of [...this.targets.keys()]) if (!seen.has(id)) this.targets.delete(id);
     this.index.set(this.targets.values());
+  }
+
+  /**
+   * A target new to us (at start, after a restart) has no trace in memory until its first
+   * one; a route change before that would be mailed with no "before". The newest stored
+   * trace stands in, if it is recent (an older one is no picture of the path before).
+   */
+  private loadLastTrace(t: TargetEntry): void {
+    const load = this.opts.probe.lastTrace;
+    if (!load) return;
+    load(t.id).then(
+      (trace) => {
+        if (!trace || t.lastTrace || this.targets.get(t.id) !== t || trace.target !== t.address) return;
+        if (this.clock.now() - trace.start > STORED_TRACE_MAX_AGE_MS) return;
+        t.lastTrace = trace;
+      },
+      (e: unknown) => this.opts.logger?.warn({ err: e, target: t.id }, 'reading the last stored trace failed'),
+    );
   }
 
   private armRefresh(): void {

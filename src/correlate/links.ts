@@ -34,6 +34,8 @@ export interface ProbeLink {
   baseline(targetId: string): PathSummary | undefined;
   /** One trace as a one-trace summary, digested as pathdiff does. */
   summarize(trace: Trace): PathSummary;
+  /** The target's newest stored trace (after a restart, the "before" of the first change). */
+  lastTrace?(targetId: string): Promise<Trace | undefined>;
 }
 
 export interface VerdictSink {

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { formatAddress } from '../../src/model/address.ts';
 import type { Cause } from '../../src/model/cause.ts';
 import { destinationRtt, recoveryText } from '../../src/alert/render/recovery.ts';
-import { A, B, FAST, SETTLE, SLOW, at, announce, attrs, harness, peer, withdraw } from './harness.ts';
+import { A, B, FAST, SETTLE, SLOW, T0, at, announce, attrs, harness, peer, withdraw } from './harness.ts';
+import type { Trace } from '../../src/model/trace.ts';
 
 function only(causes: readonly Cause[]): Cause {
   assert.equal(causes.length, 1, `one cause, got ${causes.length}: ${causes.map((c) => c.summary).join(' | ')}`);
@@ -291,4 +292,31 @@ test('a router monitoring pre- and post-policy reports each UPDATE twice: the ve
     c.verdicts[0].verdict.routeChanges.map((rc) => rc.table),
     ['adj-rib-in-post'],
   );
+});
+
+test('after a restart, a change before the target is traced again has the newest stored trace (if recent) as its "before"', async (t) => {
+  // What the store holds of 203.0.113.10 from before the restart: the fast path, 20 ms.
+  const hop = (ttl: number, address: string, rtt: number) => ({ ttl, sent: 10, received: 10, responders: [{ address, rtts: Array<number>(10).fill(rtt), received: 10 }] });
+  const stored = (start: number): Trace => ({
+    target: '203.0.113.10',
+    backend: 'mtr',
+    method: 'icmp',
+    start,
+    end: start + 2000,
+    reached: true,
+    hops: [hop(1, FAST[0], 1), hop(2, FAST[1], 2), hop(3, '203.0.113.10', 20)],
+  });
+  for (const [ageMs, kept] of [[10 * 60_000, true], [3 * 60 * 60_000, false]] as const) {
+    const h = await harness(t, {}, undefined, { lastTrace: async (id) => (id === 'web' ? stored(T0 - ageMs) : undefined) });
+    await h.advance(0);
+    h.backend.scripts.set('203.0.113.10', { path: SLOW, rttMs: 80 });
+    h.apply(withdraw(A, '203.0.113.0/24', at(0, h.clock)));
+    await h.advance(SETTLE);
+    await h.advance(SETTLE);
+    const v = h.causes.flatMap((c) => c.verdicts).find((x) => x.targetId === 'web');
+    assert.ok(v, `a verdict for web: ${h.causes.map((c) => c.summary).join(' | ')}`);
+    if (kept) assert.equal(v.before?.start, T0 - ageMs, 'the stored trace, 10 min old, is the before');
+    else assert.equal(v.before, undefined, 'a 3-hour-old stored trace is no picture of the path before');
+    await h.stop();
+  }
 });

@@ -11,6 +11,7 @@ import type { FeedEvent } from '../../src/model/feed-event.ts';
 import type { Hop, Trace } from '../../src/model/trace.ts';
 import { decodeMtrJson } from '../../src/codec/trace/mtr.ts';
 import { Correlator, type CorrelatorOptions } from '../../src/correlate/correlator.ts';
+import type { ProbeLink } from '../../src/correlate/links.ts';
 import { RibIngest } from '../../src/ingest/ingest.ts';
 import { MonitorSet } from '../../src/ingest/monitor.ts';
 import { createLogger } from '../../src/log.ts';
@@ -106,13 +107,13 @@ export interface Harness {
 
 type After = { after(fn: () => void | Promise<void>): void };
 
-const T0 = Date.UTC(2026, 10, 22, 4, 0, 0);
+export const T0 = Date.UTC(2026, 10, 22, 4, 0, 0);
 
 export function at(ms = 0, clock?: ManualClock): { time: number } {
   return { time: (clock?.now() ?? T0) + ms };
 }
 
-export async function harness(t: After, opts: Partial<CorrelatorOptions> = {}, targets = TARGETS): Promise<Harness> {
+export async function harness(t: After, opts: Partial<CorrelatorOptions> = {}, targets = TARGETS, link: Pick<ProbeLink, 'lastTrace'> = {}): Promise<Harness> {
   const clock = new ManualClock(T0);
   const rib = new Rib();
   const backend = new ScriptBackend(clock);
@@ -150,6 +151,7 @@ export async function harness(t: After, opts: Partial<CorrelatorOptions> = {}, t
       requestTrace: (id, reason, o) => prober.requestTrace(id, reason, o),
       baseline: (id) => prober.baseline(id),
       summarize: (trace) => prober.summarize(trace),
+      ...link,
     },
     settleMs: SETTLE,
     traceTimeoutMs: 60_000,
