@@ -365,6 +365,13 @@ export class Service {
         run: runCommand,
         logger: logger.child({ component: 'auto-targets' }),
         now,
+        // As for API targets: the correlator hears at once, the console by a live 'target' event.
+        onChange: (id, change) => {
+          this.correlator.refreshTargets();
+          if (change === 'removed') return this.live.publish('target', { id, source: 'auto', removed: true });
+          const t = this.prober.get(id);
+          if (t) this.live.publish('target', targetJson(this.withAutoReason(t)));
+        },
       });
       probing.push(this.autoTargets);
     }

@@ -28,6 +28,8 @@ export interface AutoTargetsParts {
   readonly run: CommandRunner;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** An auto target was scheduled or removed (the console's live 'target' event, the correlator's target list). */
+  readonly onChange?: (id: string, change: 'added' | 'removed') => void;
 }
 
 export function buildAutoTargets(p: AutoTargetsParts): AutoTargets {
@@ -40,10 +42,12 @@ export function buildAutoTargets(p: AutoTargetsParts): AutoTargets {
     scheduler: {
       add: async (x) => {
         const r = await p.prober.scheduler.add({ address: x.address, name: x.id, ...(x.interval !== undefined ? { interval: x.interval } : {}) }, 'auto');
+        if (r.ok) p.onChange?.(x.id, 'added');
         return r.ok ? { ok: true } : { ok: false, reason: `${r.field} ${r.reason}` };
       },
       remove: async (id) => {
         await p.prober.remove(id);
+        p.onChange?.(id, 'removed');
       },
       get: (id) => p.prober.scheduler.get(id),
       others: () => p.prober.scheduler.list().filter((x) => x.source !== 'auto'),
