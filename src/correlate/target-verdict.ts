@@ -101,7 +101,10 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
       ...summaries,
       ...(noise ? { withinNoise: true } : {}),
       ...(lossNoise ? { lossNoise: true } : {}),
-      ...(!pc && clean && info.clearing.length > 0 ? { backOnBaseline: true } : {}),
+      // Back on the baseline: the trace no longer shows the open change (pathdiff wants one more
+      // to call it a recovery), or the path was off it when the route moved and nothing is open
+      // now (the recovery came in a trace begun before the change, which is no evidence of it).
+      ...(!pc && clean && (info.clearing.length > 0 || (e.offBaseline === true && info.open.length === 0)) ? { backOnBaseline: true } : {}),
       thresholds: ctx.thresholds,
       target: t.address,
       ...(prefix ? { prefix: formatPrefix(prefix) } : {}),

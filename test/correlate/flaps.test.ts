@@ -252,3 +252,30 @@ test('a route flapping every 3 s for minutes is still decided, with a trace, onc
   const { tv } = verdictsOf(h.causes, 'web')[0];
   assert.ok(tv.after !== undefined && tv.after.start >= start + 60_000, `measured by a trace after the restarts ran out: ${tv.verdict.reasons.join('; ')}`);
 });
+
+test('unreachable after a move, then moved back while a scheduled trace begun before it sees the recovery: better, so the alert can close', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  // The route moves and the destination stops answering: unreachable, confirmed by
+  // pathdiff (an open 'unreachable').
+  h.backend.scripts.set(WEB, fast({ reached: false }));
+  moveToSlow(h);
+  await h.advance(0);
+  await h.advance(SETTLE * 3);
+  const down = verdictsOf(h.causes, 'web');
+  assert.deepEqual(down.map((x) => x.tv.verdict.kind), ['unreachable'], describe(h.causes));
+  // Reachable again in the data plane before BGP tells us: a scheduled trace starts, and
+  // 2 s into it the route moves back. That trace (begun before the change) makes
+  // pathdiff's 'reachable' recovery, which the correlator must not lose: the traces after
+  // the change are clean with nothing open, which alone reads as 'same'.
+  await untilScheduled(h, 'web');
+  h.backend.scripts.set(WEB, fast({ durationMs: 3000 }));
+  await h.advance(2000);
+  h.backend.scripts.set(WEB, fast());
+  moveBack(h);
+  await h.advance(0);
+  await h.advance(SETTLE * 4);
+  const back = verdictsOf(h.causes, 'web').slice(down.length);
+  assert.equal(back.length, 1, describe(h.causes));
+  assert.equal(back[0].tv.verdict.kind, 'better', back[0].tv.verdict.reasons.join('; '));
+});
