@@ -57,6 +57,8 @@ export interface Pending {
   seq: number;
   /** Decided at once, unmeasured: too many targets were waiting. */
   untraced: boolean;
+  /** A trace begun before the latest change (no evidence of it) carried pathdiff's recovery. */
+  recoveredBefore?: boolean;
   lastTrace?: Trace;
   lastInfo?: TraceInfo;
   pathChanges: PathChange[];
@@ -223,7 +225,12 @@ export class Episodes {
     if (!p || p.result || p.ep.closed) return false;
     // Begun before the latest change reached us (a scheduled trace, one in flight): it
     // says nothing about that change, and must not decide it or stand as its evidence.
-    if (trace.start < p.since) return true;
+    // Its recovery is remembered, though: the traces after the change, clean with nothing
+    // open, are then back on the baseline, not 'same' (else a firing alert never closes).
+    if (trace.start < p.since) {
+      if (info.changes.some((c) => c.recovers !== undefined)) p.recoveredBefore = true;
+      return true;
+    }
     p.lastTrace = trace;
     p.lastInfo = info;
     if (info.changes.length > 0) {
@@ -376,7 +383,7 @@ export class Episodes {
     p.timer = undefined;
     const base = { before: p.before, after: p.after, raw: p.changes, beforeTrace: p.beforeTrace };
     try {
-      const seen = { afterTrace: p.lastTrace, info: p.lastInfo, offBaseline: p.offBaseline, ...(p.untraced ? { untraced: true } : {}) };
+      const seen = { afterTrace: p.lastTrace, info: p.lastInfo, offBaseline: p.offBaseline, ...(p.untraced ? { untraced: true } : {}), ...(p.recoveredBefore ? { recoveredBefore: true } : {}) };
       p.result = this.o.verdict(p.t, { ...base, pcs: p.pathChanges, ...seen });
     } catch (e) {
       this.o.logger?.error({ err: e, target: p.t.id }, 'scoring a verdict failed');

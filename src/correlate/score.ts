@@ -332,8 +332,8 @@ export function scoreVerdict(input: ScoreInput): Verdict {
   if (kind === 'unreachable' && rcs.length === 0) findings.push('no-routing-change');
 
   if (!input.withinNoise && lossNoise && d.lossPts !== null && d.lossPts >= th.lossPts && kind !== 'unreachable') {
-    const probes = pc?.loss ? ` (${pc.loss.lost} of ${pc.loss.sent} probes)` : '';
-    reasons.push(`end-to-end loss up ${plural(Math.round(d.lossPts), 'point')}${probes}, within what the baseline's loss rate explains: not counted`);
+    const probes = input.lossNoise === undefined && pc?.loss ? ` (${pc.loss.lost} of ${pc.loss.sent} probes)` : '';
+    reasons.push(`end-to-end loss up ${plural(Math.round(d.lossPts), 'point')}${probes}, too few lost probes to tell from the baseline's loss: not counted`);
   }
 
   // ---- AS paths in words

@@ -35,6 +35,8 @@ export interface Evidence {
   readonly offBaseline?: boolean;
   /** Decided at once, unmeasured: too many targets were waiting. */
   readonly untraced?: boolean;
+  /** pathdiff's recovery came in a trace begun before the change (no evidence of it, so not in `pcs`). */
+  readonly recoveredBefore?: boolean;
 }
 
 export interface VerdictContext {
@@ -92,19 +94,22 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
   const pc = mergePathChanges(e.pcs);
   const prefix = after?.prefix ?? before?.prefix ?? t.inUse?.prefix;
   const clean = info !== undefined && info.assessed && info.candidates.length === 0;
-  // Figures of single traces (no PathChange): a loss rise counts only when pathdiff took the trace's loss as a candidate.
-  const lossNoise = !pc && !(info?.candidates.includes('loss') ?? false);
-  const score = (summaries: { baselineSummary?: PathSummary; currentSummary?: PathSummary }, noise: boolean) =>
+  // Figures of single traces: a loss rise counts only when pathdiff found loss in the trace
+  // (a candidate, or a suspect pooled with the traces before it). With a PathChange, its own
+  // `loss` says (score.ts).
+  const lossShown = info !== undefined && (info.candidates.includes('loss') || info.suspects.includes('loss'));
+  const score = (summaries: { baselineSummary?: PathSummary; currentSummary?: PathSummary }, noise: boolean, lossNoise: boolean | undefined) =>
     scoreVerdict({
       routeChanges: vc ? [vc] : [],
       ...(pc ? { pathChange: pc } : {}),
       ...summaries,
       ...(noise ? { withinNoise: true } : {}),
-      ...(lossNoise ? { lossNoise: true } : {}),
+      ...(lossNoise !== undefined ? { lossNoise } : {}),
       // Back on the baseline: the trace no longer shows the open change (pathdiff wants one more
-      // to call it a recovery), or the path was off it when the route moved and nothing is open
-      // now (the recovery came in a trace begun before the change, which is no evidence of it).
-      ...(!pc && clean && (info.clearing.length > 0 || (e.offBaseline === true && info.open.length === 0)) ? { backOnBaseline: true } : {}),
+      // to call it a recovery), or pathdiff's recovery came in a trace begun before the change
+      // (no evidence of it) and nothing is open now. Not merely "nothing open": an adopted
+      // path closes the open change too, and that is no recovery.
+      ...(!pc && clean && (info.clearing.length > 0 || (e.recoveredBefore === true && info.open.length === 0)) ? { backOnBaseline: true } : {}),
       thresholds: ctx.thresholds,
       target: t.address,
       ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
@@ -116,14 +121,14 @@ export function targetVerdict(t: VerdictTarget, e: Evidence, ctx: VerdictContext
     });
   const baselineSummary = !pc && afterTrace ? ctx.probe.baseline(t.id) : undefined;
   const currentSummary = !pc && afterTrace ? ctx.probe.summarize(afterTrace) : undefined;
-  let verdict = score({ ...(baselineSummary ? { baselineSummary } : {}), ...(currentSummary ? { currentSummary } : {}) }, !pc && clean);
+  let verdict = score({ ...(baselineSummary ? { baselineSummary } : {}), ...(currentSummary ? { currentSummary } : {}) }, !pc && clean, pc ? undefined : !lossShown);
   // The path was off its baseline when the route moved, and against the baseline the move
   // looks harmless: pathdiff may have adopted the slow path as baseline (held for
   // `adoptAfter` traces) and the fast path be the open change, so a move back onto the slow
   // path reads as 'recovered'. What the move did is the trace before it against the trace
   // after: worse there is worse. (Not otherwise: a verdict's figures are against the baseline.)
   if (e.offBaseline === true && beforeTrace && afterTrace && (verdict.kind === 'better' || verdict.kind === 'same') && (!pc || pc.kind === 'recovered')) {
-    const moved = score({ baselineSummary: ctx.probe.summarize(beforeTrace), currentSummary: ctx.probe.summarize(afterTrace) }, false);
+    const moved = score({ baselineSummary: ctx.probe.summarize(beforeTrace), currentSummary: ctx.probe.summarize(afterTrace) }, false, !lossShown);
     if (moved.kind === 'worse') verdict = moved;
   }
   const reasons = [...verdict.reasons];

@@ -279,3 +279,22 @@ test('unreachable after a move, then moved back while a scheduled trace begun be
   assert.equal(back.length, 1, describe(h.causes));
   assert.equal(back[0].tv.verdict.kind, 'better', back[0].tv.verdict.reasons.join('; '));
 });
+
+test('a route change while the path is slow and about to be adopted as the baseline: not better (the slow path is no recovery)', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  // Congestion, no routing change: the rtt change opens on the 2nd slow trace, and each
+  // slow trace after it brings the slow path nearer to adoption (adoptAfter 5).
+  h.backend.scripts.set(WEB, fast({ rttMs: 80 }));
+  for (let i = 0; i < 4; i++) await h.advance(60_000);
+  const congestion = verdictsOf(h.causes, 'web');
+  assert.deepEqual(congestion.map((x) => x.tv.verdict.kind), ['worse'], describe(h.causes));
+  // A routing change that leaves the forwarding path as slow as it was: the confirmation
+  // trace is the 5th slow one in a row, pathdiff adopts the slow path and nothing is open.
+  moveToSlow(h);
+  await h.advance(0);
+  await h.advance(SETTLE * 3);
+  const after = verdictsOf(h.causes, 'web').slice(congestion.length);
+  assert.equal(after.length, 1, describe(h.causes));
+  assert.notEqual(after[0].tv.verdict.kind, 'better', `still 80 ms: ${after[0].tv.verdict.reasons.join('; ')}`);
+});

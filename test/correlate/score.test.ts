@@ -324,7 +324,7 @@ test('score: a loss rise pathdiff did not find significant is reported, not coun
   const v1 = scoreVerdict({ routeChanges: move, pathChange: one, localAsns: local });
   assert.equal(v1.kind, 'same', v1.reasons.join(' | '));
   assert.equal(v1.deltas.lossPts, 10, 'the figure is still reported');
-  assert.ok(v1.reasons.includes("end-to-end loss up 10 points (1 of 10 probes), within what the baseline's loss rate explains: not counted"), v1.reasons.join(' | '));
+  assert.ok(v1.reasons.includes("end-to-end loss up 10 points (1 of 10 probes), too few lost probes to tell from the baseline's loss: not counted"), v1.reasons.join(' | '));
   const four = pathChange('as-path', base(), summary(VIA_R3, { lossPct: 40 }), { deltas: deltas(40), loss: { lost: 4, sent: 10, significant: true } });
   const v4 = scoreVerdict({ routeChanges: move, pathChange: four, localAsns: local });
   assert.equal(v4.kind, 'worse', v4.reasons.join(' | '));

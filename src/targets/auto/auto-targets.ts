@@ -201,7 +201,10 @@ export class AutoTargets implements Component {
       announced: (prefix) => this.opts.routing.announced(prefix),
       scheduled: (id) => this.opts.scheduler.get(id),
     });
-    for (const id of p.remove) await this.opts.scheduler.remove(id);
+    for (const id of p.remove) {
+      await this.opts.scheduler.remove(id);
+      this.opts.onChange?.(id, 'removed');
+    }
     for (const t of p.updates) {
       const before = this.targets.get(t.id);
       this.targets.set(t.id, t);
@@ -264,6 +267,7 @@ export class AutoTargets implements Component {
     }
     this.targets.set(id, t);
     this.counters.added++;
+    this.opts.onChange?.(id, 'added');
     this.opts.logger.info({ target: id, address, reason: t.reason }, `auto target added: ${s.prefix} -> ${address} (${t.reason})`);
     return t;
   }

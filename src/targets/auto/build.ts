@@ -42,12 +42,10 @@ export function buildAutoTargets(p: AutoTargetsParts): AutoTargets {
     scheduler: {
       add: async (x) => {
         const r = await p.prober.scheduler.add({ address: x.address, name: x.id, ...(x.interval !== undefined ? { interval: x.interval } : {}) }, 'auto');
-        if (r.ok) p.onChange?.(x.id, 'added');
         return r.ok ? { ok: true } : { ok: false, reason: `${r.field} ${r.reason}` };
       },
       remove: async (id) => {
         await p.prober.remove(id);
-        p.onChange?.(id, 'removed');
       },
       get: (id) => p.prober.scheduler.get(id),
       others: () => p.prober.scheduler.list().filter((x) => x.source !== 'auto'),
@@ -63,5 +61,6 @@ export function buildAutoTargets(p: AutoTargetsParts): AutoTargets {
     retention: p.config.storage.retention,
     logger: p.logger,
     now: p.now,
+    ...(p.onChange ? { onChange: p.onChange } : {}),
   });
 }

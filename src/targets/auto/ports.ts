@@ -67,6 +67,8 @@ export interface AutoTargetsOptions {
   readonly timers?: Timers;
   /** Prefixes probed at once during a refresh. Default 4. */
   readonly verifyConcurrency?: number;
+  /** A target was scheduled (and recorded, so its reason is known) or taken off the scheduler. */
+  readonly onChange?: (id: string, change: 'added' | 'removed') => void;
 }
 
 /** Problems by kind ('churn', 'traffic', 'verify' ...), shown by health(). */

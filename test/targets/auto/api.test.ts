@@ -88,12 +88,12 @@ test('auto targets through the API: reasons, source filter, suggestions, accept/
   const outside = await call(url, 'POST', '/api/targets/suggestions/accept', { prefix: '192.0.2.0/24', address: '203.0.113.5' });
   assert.equal(outside.status, 400);
   // The console hears of an auto target as of an API one: a live 'target' event.
-  const live: { type: string; data: { id?: string; source?: string; address?: string } }[] = [];
+  const live: { type: string; data: { id?: string; source?: string; address?: string; reason?: string } }[] = [];
   t.after(s.service.live.subscribe((e) => live.push(e as (typeof live)[number])));
   const acc = await call(url, 'POST', '/api/targets/suggestions/accept', { prefix: '192.0.2.0/24', address: '192.0.2.77' });
   assert.equal(acc.status, 201, JSON.stringify(acc.body));
   const ev = await waitFor('a live target event', () => live.find((e) => e.type === 'target' && e.data.id === 'auto-192.0.2.0/24'));
-  assert.deepEqual([ev.data.source, ev.data.address], ['auto', '192.0.2.77']);
+  assert.deepEqual([ev.data.source, ev.data.address, ev.data.reason], ['auto', '192.0.2.77', 'static list (auto_targets.static); accepted'], 'as GET /api/targets/:id has it');
   assert.deepEqual(acc.body, { id: 'auto-192.0.2.0/24', prefix: '192.0.2.0/24', address: '192.0.2.77', source: 'static', reason: 'static list (auto_targets.static); accepted', state: 'added', pinned: true });
   const pin = await call(url, 'POST', '/api/targets/suggestions/accept', { target: 'auto-203.0.113.0/24' });
   assert.equal(pin.status, 200);
