@@ -320,3 +320,23 @@ test('after a restart, a change before the target is traced again has the newest
     await h.stop();
   }
 });
+
+test('a loss change with no routing change: its "before" is the last clean trace, not a 1-lost trace that pooled loss already suspected', async (t) => {
+  const h = await harness(t);
+  await h.learn();
+  const lostAtDestination = (x: Cause['verdicts'][number]['before']) => {
+    const dest = x?.hops.at(-1);
+    return dest ? dest.sent - dest.received : undefined;
+  };
+  // 10 probes a trace: 3 lost (a candidate), 1 lost (a suspect: 4 of 20 pooled), 3 lost (the change).
+  for (const lost of [3, 1, 3]) {
+    h.backend.scripts.set('203.0.113.10', { path: FAST, rttMs: 20, lost });
+    await h.advance(60_000);
+  }
+  const c = h.causes.find((x) => x.verdicts.some((v) => v.targetId === 'web'));
+  assert.ok(c, `a cause for web: ${h.causes.map((x) => x.summary).join(' | ')}`);
+  const v = c.verdicts.find((x) => x.targetId === 'web')!;
+  assert.equal(v.verdict.pathChange?.kind, 'loss', v.verdict.reasons.join('; '));
+  assert.equal(lostAtDestination(v.before), 0, 'the before trace lost nothing');
+  assert.equal(lostAtDestination(v.after), 3);
+});
