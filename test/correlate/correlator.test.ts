@@ -7,7 +7,7 @@ import { formatAddress } from '../../src/model/address.ts';
 import type { Cause } from '../../src/model/cause.ts';
 import { destinationRtt, recoveryText } from '../../src/alert/render/recovery.ts';
 import { A, B, FAST, SETTLE, SLOW, T0, at, announce, attrs, harness, peer, withdraw } from './harness.ts';
-import type { Trace } from '../../src/model/trace.ts';
+import { type Trace, hopReceived } from '../../src/model/trace.ts';
 
 function only(causes: readonly Cause[]): Cause {
   assert.equal(causes.length, 1, `one cause, got ${causes.length}: ${causes.map((c) => c.summary).join(' | ')}`);
@@ -326,7 +326,7 @@ test('a loss change with no routing change: its "before" is the last clean trace
   await h.learn();
   const lostAtDestination = (x: Cause['verdicts'][number]['before']) => {
     const dest = x?.hops.at(-1);
-    return dest ? dest.sent - dest.received : undefined;
+    return dest ? dest.sent - hopReceived(dest) : undefined;
   };
   // 10 probes a trace: 3 lost (a candidate), 1 lost (a suspect: 4 of 20 pooled), 3 lost (the change).
   for (const lost of [3, 1, 3]) {
