@@ -1,5 +1,6 @@
 // What the correlator is given: the prober's small interface (service.ts wires it; the
 // correlator never imports probe/), where verdicts are stored, and the clock.
+import type { Timers } from '../component.ts';
 import type { Cause } from '../model/cause.ts';
 import type { PathChange, PathChangeKind, PathSummary } from '../model/path-change.ts';
 import type { Trace } from '../model/trace.ts';
@@ -43,10 +44,8 @@ export interface VerdictSink {
   insert(cause: Cause): Promise<number[]>;
 }
 
-export interface CorrelatorClock {
+export interface CorrelatorClock extends Timers {
   now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
 }
 
 export const systemClock: CorrelatorClock = {

@@ -1,11 +1,10 @@
 // Time for the prober: the wall clock for Trace start/end, and timers. Injected so the
 // scheduler's tests drive hours of schedule in milliseconds, without sleeps.
+import type { Timers } from '../component.ts';
 
-export interface Clock {
+export interface Clock extends Timers {
   /** Epoch milliseconds. */
   now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
 }
 
 export const systemClock: Clock = {

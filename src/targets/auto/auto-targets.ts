@@ -18,19 +18,19 @@
 //   delete is kept, so that it keeps holding.
 // The scheduler, the store and the probes are reached through ports.ts, so this file
 // imports neither probe/ nor store/.
-import type { ComponentHealth, Component } from '../../component.ts';
+import { type Component, type ComponentHealth, type Timers, UNREF_TIMERS } from '../../component.ts';
 import { parseAddress } from '../../model/address.ts';
 import { formatPrefix, parsePrefix, prefixContains } from '../../model/prefix.ts';
 import { notAllowedReason } from '../validate.ts';
 import { AddressChecks } from './address-checks.ts';
 import { OPERATOR_REMOVED, plan } from './lifecycle.ts';
-import { type AutoTargetsOptions, type Problems, type Timers, systemTimers } from './ports.ts';
+import type { AutoTargetsOptions, Problems } from './ports.ts';
 import type { Ranking } from './suggest.ts';
 import { Ranker } from './ranker.ts';
 import { withHitlistAddress } from './suggest.ts';
 import { type AutoTarget, type Suggestion, autoTargetId } from './types.ts';
 
-export type { AutoScheduler, AutoTargetStore, AutoTargetsOptions, Timers } from './ports.ts';
+export type { AutoScheduler, AutoTargetStore, AutoTargetsOptions } from './ports.ts';
 
 export type AcceptResult = { ok: true; target: AutoTarget; created: boolean } | { ok: false; status: 400 | 404 | 409; reason: string };
 
@@ -51,7 +51,7 @@ export class AutoTargets implements Component {
 
   constructor(private readonly opts: AutoTargetsOptions) {
     this.now = opts.now ?? Date.now;
-    this.timers = opts.timers ?? systemTimers;
+    this.timers = opts.timers ?? UNREF_TIMERS;
     this.ranker = new Ranker(opts, this.problems, this.now);
     this.addresses = new AddressChecks(opts, this.ranker, this.problems, this.counters, this.now);
   }

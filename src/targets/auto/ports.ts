@@ -2,6 +2,7 @@
 // the RIB, the sources and the probe reached through these small interfaces, so
 // targets/auto imports neither probe/ nor store/ (service.ts wires them, build.ts
 // adapts them).
+import type { Timers } from '../../component.ts';
 import type { Logger } from '../../log.ts';
 import type { Prefix } from '../../model/prefix.ts';
 import type { Hitlist } from './hitlist.ts';
@@ -29,20 +30,6 @@ export interface AutoScheduler {
   /** Every target of another source (config, API), to leave their prefixes alone. */
   others(): { id: string; address: string; source: string }[];
 }
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(h: unknown): void;
-}
-
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export interface AutoTargetsOptions {
   readonly config: AutoConfig;
