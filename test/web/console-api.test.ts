@@ -5,54 +5,18 @@
 // as 400, and the live 'target' event on add and remove.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAddress } from '../../src/model/address.ts';
-import type { PathChange } from '../../src/model/path-change.ts';
-import { parsePrefix } from '../../src/model/prefix.ts';
-import type { RouteChange } from '../../src/model/route-change.ts';
-import type { Trace } from '../../src/model/trace.ts';
 import { routeChangeRow } from '../../src/store/route-changes.ts';
 import { startService } from '../service/helpers.ts';
 import { ScriptedBackend } from '../service/probe-helpers.ts';
-import { openStream } from './helpers.ts';
+import { openStream, storedPathChange, storedRouteChange, storedTrace } from './helpers.ts';
 
 const TOKEN = 'console-api-token-0123456789';
 const ADDR = '198.51.100.7';
 const PREFIX = '198.51.100.0/24';
 
-function trace(start: number, rttMs: number, reached = true): Trace {
-  return {
-    target: ADDR,
-    backend: 'mtr',
-    method: 'icmp',
-    start,
-    end: start + 40,
-    reached,
-    hops: [
-      { ttl: 1, sent: 10, received: 10, responders: [{ address: '10.0.0.1', rtts: [1, 1, 1], received: 10 }] },
-      reached ? { ttl: 2, sent: 10, received: 10, responders: [{ address: ADDR, rtts: [rttMs - 1, rttMs, rttMs + 1], received: 10 }] } : { ttl: 2, sent: 10, received: 0, responders: [] },
-    ],
-  };
-}
-
-/** The store keeps a PathChange as JSON; these carry what the API and console read (kind, at, since, reasons). */
-function pathChange(at: number, n: number): PathChange {
-  return { target: ADDR, kind: 'rtt', at, since: at - 1000, reasons: [`change ${n}`] } as unknown as PathChange;
-}
-
-function routeChange(time: number, n: number): RouteChange {
-  return {
-    kind: 'path-change',
-    cause: 'update',
-    source: 'bmp',
-    router: '192.0.2.1',
-    peer: { address: parseAddress('10.0.0.2')!, asn: 65002 },
-    table: 'adj-rib-in-pre',
-    prefix: parsePrefix(PREFIX)!,
-    before: { asPath: [65002, 64512], nextHop: parseAddress('10.0.0.2')!, origin: 'igp', communities: [], largeCommunities: [] },
-    after: { asPath: [65002, 64600 + n], nextHop: parseAddress('10.0.0.2')!, origin: 'igp', communities: [], largeCommunities: [] },
-    time,
-  };
-}
+const trace = (start: number, rttMs: number, reached = true) => storedTrace(ADDR, start, rttMs, reached);
+const pathChange = (at: number, n: number) => storedPathChange(ADDR, at, n);
+const routeChange = (time: number, n: number) => storedRouteChange(PREFIX, time, { router: '192.0.2.1', peer: '10.0.0.2', before: [65002, 64512], after: [65002, 64600 + n] });
 
 test('console reads: newest first under a limit, bounded sparklines and graphs that keep outages, latest right past any limit, 400 for times Date cannot hold', async (t) => {
   // One config target probed once a week: its first scheduled run is almost surely not in this test.

@@ -1,6 +1,7 @@
 // Shared by the console tests: a trace backend whose samples have a spread (so the graph
 // has smoke) and an exact median, a BMP session of our own (route changes at the time
-// the test chooses, which a replayed MRT file cannot give), and headless Chromium.
+// the test chooses, which a replayed MRT file cannot give), headless Chromium, and rows
+// for tests that fill a real SQLite file directly.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
@@ -8,6 +9,10 @@ import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { parseAddress } from '../../src/model/address.ts';
+import type { PathChange } from '../../src/model/path-change.ts';
+import { parsePrefix } from '../../src/model/prefix.ts';
+import type { RouteChange } from '../../src/model/route-change.ts';
 import type { Hop, Trace } from '../../src/model/trace.ts';
 import type { TraceBackend, TraceRequest } from '../../src/probe/backends/types.ts';
 import { encodeBmpMessage } from '../../src/codec/bmp/index.ts';
@@ -167,4 +172,44 @@ export function openStream(url: string): Promise<{ chunks: string[]; close(): vo
     req.on('error', reject);
     req.end();
   });
+}
+
+// ---------------------------------------------------------------- stored rows
+
+/** A two-hop trace to `target` at `start`: the destination at `rttMs` (median), or unanswered. */
+export function storedTrace(target: string, start: number, rttMs: number, reached = true): Trace {
+  return {
+    target,
+    backend: 'mtr',
+    method: 'icmp',
+    start,
+    end: start + 40,
+    reached,
+    hops: [
+      { ttl: 1, sent: 10, received: 10, responders: [{ address: '10.0.0.1', rtts: [1, 1, 1], received: 10 }] },
+      reached ? { ttl: 2, sent: 10, received: 10, responders: [{ address: target, rtts: [rttMs - 1, rttMs, rttMs + 1], received: 10 }] } : { ttl: 2, sent: 10, received: 0, responders: [] },
+    ],
+  };
+}
+
+/** The store keeps a PathChange as JSON; this carries what the API and console read (kind, at, since, reasons). */
+export function storedPathChange(target: string, at: number, n: number): PathChange {
+  return { target, kind: 'rtt', at, since: at - 1000, reasons: [`change ${n}`] } as unknown as PathChange;
+}
+
+/** A BMP route change of `prefix` from peer `peer` (AS `before[0]`) on `router`, AS path `before` -> `after`. */
+export function storedRouteChange(prefix: string, time: number, o: { router: string; peer: string; before: number[]; after: number[] }): RouteChange {
+  const attrs = (asPath: number[]) => ({ asPath, nextHop: parseAddress(o.peer)!, origin: 'igp' as const, communities: [], largeCommunities: [] });
+  return {
+    kind: 'path-change',
+    cause: 'update',
+    source: 'bmp',
+    router: o.router,
+    peer: { address: parseAddress(o.peer)!, asn: o.before[0] },
+    table: 'adj-rib-in-pre',
+    prefix: parsePrefix(prefix)!,
+    before: attrs(o.before),
+    after: attrs(o.after),
+    time,
+  };
 }

@@ -6,53 +6,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseAddress } from '../../src/model/address.ts';
-import type { PathChange } from '../../src/model/path-change.ts';
-import { parsePrefix } from '../../src/model/prefix.ts';
-import type { RouteChange } from '../../src/model/route-change.ts';
-import type { Trace } from '../../src/model/trace.ts';
 import { routeChangeRow } from '../../src/store/route-changes.ts';
 import { startService } from '../service/helpers.ts';
-import { SmokeBackend, artifacts, startChromium } from './helpers.ts';
+import { SmokeBackend, artifacts, startChromium, storedPathChange, storedRouteChange, storedTrace } from './helpers.ts';
 
 const ADDR = '203.0.113.70';
 const PREFIX = '203.0.113.64/26';
 
-function trace(start: number, rttMs: number): Trace {
-  return {
-    target: ADDR,
-    backend: 'mtr',
-    method: 'icmp',
-    start,
-    end: start + 40,
-    reached: true,
-    hops: [
-      { ttl: 1, sent: 10, received: 10, responders: [{ address: '10.0.0.1', rtts: [1, 1, 1], received: 10 }] },
-      { ttl: 2, sent: 10, received: 10, responders: [{ address: ADDR, rtts: [rttMs - 1, rttMs, rttMs + 1], received: 10 }] },
-    ],
-  };
-}
-
-/** The store keeps a PathChange as JSON; these carry what the target page shows (kind, at, reasons). */
-function pathChange(at: number, n: number): PathChange {
-  return { target: ADDR, kind: 'rtt', at, since: at - 1000, reasons: [`change ${n}`] } as unknown as PathChange;
-}
-
-function routeChange(time: number, n: number): RouteChange {
-  const attrs = (asPath: number[]) => ({ asPath, nextHop: parseAddress('10.88.0.1')!, origin: 'igp' as const, communities: [], largeCommunities: [] });
-  return {
-    kind: 'path-change',
-    cause: 'update',
-    source: 'bmp',
-    router: '127.0.0.2',
-    peer: { address: parseAddress('10.88.0.1')!, asn: 65201 },
-    table: 'adj-rib-in-pre',
-    prefix: parsePrefix(PREFIX)!,
-    before: attrs([65201, 65301]),
-    after: attrs([65201, 100_000 + n]),
-    time,
-  };
-}
+const trace = (start: number, rttMs: number) => storedTrace(ADDR, start, rttMs);
+const pathChange = (at: number, n: number) => storedPathChange(ADDR, at, n);
+const routeChange = (time: number, n: number) => storedRouteChange(PREFIX, time, { router: '127.0.0.2', peer: '10.88.0.1', before: [65201, 65301], after: [65201, 100_000 + n] });
 
 test('console: the ticker, the 7-day graph and the path-change list show the newest rows, not the oldest', async (t) => {
   const c = await startChromium(t);
