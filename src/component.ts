@@ -33,3 +33,16 @@ export const UNREF_TIMERS: Timers = {
   },
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
+
+/** Timers and the wall clock, injected so tests drive hours in milliseconds, without sleeps. */
+export interface Clock extends Timers {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  // Ref'd like any timer: a pending trace, restart or settle trace is work in progress; stop() clears them.
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};

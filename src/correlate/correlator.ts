@@ -27,7 +27,7 @@
 // then it goes to `onCause`, then each verdict is published ('verdict' on the live hub).
 // Time and timers come from the injected clock; stop() clears every timer and drops the
 // episodes still open (their targets have no verdict).
-import type { Component, ComponentHealth } from '../component.ts';
+import { type Component, type ComponentHealth, systemClock } from '../component.ts';
 import type { LiveEventType } from '../live.ts';
 import type { Logger } from '../log.ts';
 import { type Address, parseAddress } from '../model/address.ts';
@@ -38,7 +38,7 @@ import { routeChangeJson, verdictJson } from '../model/verdict-json.ts';
 import type { Rib } from '../rib/rib.ts';
 import { CauseIds } from './cause-id.ts';
 import { type EpisodeTarget, Episodes } from './episodes.ts';
-import { type CorrelatorClock, type ProbeLink, type TraceInfo, type VerdictSink, systemClock } from './links.ts';
+import type { CorrelatorClock, ProbeLink, TraceInfo, VerdictSink } from './links.ts';
 import { type RouteHistory, pathChangeCause } from './path-change-cause.ts';
 import { type ScoreThresholds, scoreThresholds } from './score.ts';
 import { type Evidence, type VerdictContext, type VerdictTarget, targetVerdict } from './target-verdict.ts';

@@ -1,6 +1,6 @@
 // What the correlator is given: the prober's small interface (service.ts wires it; the
 // correlator never imports probe/), where verdicts are stored, and the clock.
-import type { Timers } from '../component.ts';
+import type { Clock } from '../component.ts';
 import type { Cause } from '../model/cause.ts';
 import type { PathChange, PathChangeKind, PathSummary } from '../model/path-change.ts';
 import type { Trace } from '../model/trace.ts';
@@ -44,12 +44,4 @@ export interface VerdictSink {
   insert(cause: Cause): Promise<number[]>;
 }
 
-export interface CorrelatorClock extends Timers {
-  now(): number;
-}
-
-export const systemClock: CorrelatorClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type CorrelatorClock = Clock;

@@ -1,18 +1,8 @@
-// Time for the prober: the wall clock for Trace start/end, and timers. Injected so the
-// scheduler's tests drive hours of schedule in milliseconds, without sleeps.
-import type { Timers } from '../component.ts';
+// Time for the prober: the wall clock for Trace start/end, and timers (component.ts's
+// Clock), and the ManualClock the scheduler's tests drive hours of schedule with.
+import type { Clock } from '../component.ts';
 
-export interface Clock extends Timers {
-  /** Epoch milliseconds. */
-  now(): number;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  // Ref'd like any timer: a pending trace or restart is work in progress; stop() clears them.
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export { type Clock, systemClock } from '../component.ts';
 
 interface ManualTimer {
   readonly id: number;
