@@ -126,6 +126,17 @@ function lossNotes(d: TraceDigest, th: DiffThresholds): string[] {
 }
 
 /**
+ * The loss test, for one trace or several pooled: at least `lossMinProbes` of `sent` lost,
+ * `lossPts` over the baseline, and `lost` less likely than `lossP` at the baseline's loss
+ * rate (floored at LOSS_RATE_FLOOR). `p` and `rate` are for the words.
+ */
+export function lossRise(lost: number, sent: number, pts: number, baseLossPct: number, th: DiffThresholds): { significant: boolean; p: number; rate: number } {
+  const rate = Math.max(baseLossPct / 100, LOSS_RATE_FLOOR);
+  const p = binomialTail(lost, sent, rate);
+  return { significant: lost >= th.lossMinProbes && pts >= th.lossPts && p < th.lossP, p, rate };
+}
+
+/**
  * Loss pooled over digests (the terminal hop's probes), for those that match `reached`:
  * percent lost and the counts; null when nothing was sent.
  */
@@ -222,16 +233,15 @@ export function assess(base: Baseline, d: TraceDigest, th: DiffThresholds, recen
   if (deltas.lossPts !== null && current.lossPct !== null && base.lossPct !== null && deltas.lossPts >= th.lossPts) {
     const lost = d.terminalSent - d.terminalReceived;
     const where = d.reached ? 'destination' : `last answering hop ${d.terminalTtl ?? '?'}`;
-    const rate = Math.max(base.lossPct / 100, LOSS_RATE_FLOOR);
-    const p = binomialTail(lost, d.terminalSent, rate);
+    const { significant, p, rate } = lossRise(lost, d.terminalSent, deltas.lossPts, base.lossPct, th);
     const seen = `${where} lost ${lost} of ${d.terminalSent} probes (${signed(deltas.lossPts, ' points', 0)})`;
-    const pooled = lost > 0 && (lost < th.lossMinProbes || !(p < th.lossP)) ? pooledLoss([...recent, d], d.reached) : null;
-    const pooledP = pooled && pooled.traces > 1 ? binomialTail(pooled.lost, pooled.sent, rate) : 1;
-    if (pooled && pooled.traces > 1 && pooled.lost >= th.lossMinProbes && pooled.pct - base.lossPct >= th.lossPts && pooledP < th.lossP) {
+    const pooled = lost > 0 && !significant ? pooledLoss([...recent, d], d.reached) : null;
+    const together = pooled && pooled.traces > 1 ? lossRise(pooled.lost, pooled.sent, pooled.pct - base.lossPct, base.lossPct, th) : undefined;
+    if (pooled && together?.significant) {
       suspects.push('loss');
       notes.push(
         `${seen}: with the ${nTraces(pooled.traces - 1)} before, ${pooled.lost} of ${pooled.sent} probes (${pct(pooled.pct)}), ` +
-          `${pooledP.toPrecision(2)} likely at the baseline's ${pct(rate * 100)} loss rate: loss suspected, not yet a candidate`,
+          `${together.p.toPrecision(2)} likely at the baseline's ${pct(rate * 100)} loss rate: loss suspected, not yet a candidate`,
       );
     } else if (lost < th.lossMinProbes) {
       notes.push(`${seen}: fewer than ${th.lossMinProbes} lost probes, not taken as loss`);

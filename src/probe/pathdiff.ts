@@ -30,7 +30,7 @@
 import type { Trace } from '../model/trace.ts';
 import type { PathChange, PathChangeKind, PathChangeTrace, PathSummary } from '../model/path-change.ts';
 import { type AsLookup, type TraceDigest, baselineSummary, buildBaseline, digestTrace } from './baseline.ts';
-import { type Assessment, type DiffThresholds, LOSS_RATE_FLOOR, assess, binomialTail, pooledLoss } from './path-diff-rules.ts';
+import { type Assessment, type DiffThresholds, assess, lossRise, pooledLoss } from './path-diff-rules.ts';
 
 export interface PathDiffConfig extends DiffThresholds {
   /** M: persistence window, in traces. */
@@ -155,8 +155,7 @@ function pooledFigures(a: Assessment, base: PathSummary, entries: readonly Windo
   const p = pooledLoss(entries.map((e) => e.digest), a.current.reached);
   if (!p || a.current.lossPct === null) return { current: a.current, deltas: a.deltas };
   const pts = a.deltas.lossPts === null || base.lossPct === null ? null : p.pct - base.lossPct;
-  const rate = Math.max((base.lossPct ?? 0) / 100, LOSS_RATE_FLOOR);
-  const significant = pts !== null && p.lost >= th.lossMinProbes && pts >= th.lossPts && binomialTail(p.lost, p.sent, rate) < th.lossP;
+  const significant = pts !== null && lossRise(p.lost, p.sent, pts, base.lossPct ?? 0, th).significant;
   return {
     current: { ...a.current, lossPct: p.pct },
     deltas: { ...a.deltas, lossPts: pts },
